@@ -1,0 +1,126 @@
+// A private redis-server for a test, dev or demo run: its own port, no persistence unless asked,
+// stopped by whoever started it. Never relies on a Redis someone else started.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { type ManagedProcess, startProcess, waitUntil } from './processes.js';
+
+export const REDIS_INSTALL_HINT =
+  'redis-server was not found. Install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu) ' +
+  'or `brew install redis` (macOS), or point REDIS_URL at a running Redis 6.2+.';
+
+export interface RedisOptions {
+  port?: number;
+  /** Turn on append-only persistence (fsync every second) in a private directory. */
+  appendOnly?: boolean;
+  /** Keep data in this directory (survives a restart with the same dir); default a fresh temp dir. */
+  dir?: string;
+  /** e.g. '64mb': with maxmemory-policy noeviction, writes fail once it is reached. */
+  maxMemory?: string;
+  echo?: boolean;
+}
+
+export interface PrivateRedis {
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly process: ManagedProcess;
+  stop(): Promise<void>;
+  /** kill -9, as a crash; the dir is kept so a restart can load append-only data. */
+  crash(): Promise<void>;
+  /** Starts a new redis-server on the same port and dir (after stop or crash). */
+  restart(): Promise<PrivateRedis>;
+}
+
+/** Finds redis-server: REDIS_SERVER_BIN, then the usual places, then PATH. */
+export function findRedisServer(): string | null {
+  const candidates = [
+    process.env.REDIS_SERVER_BIN,
+    '/usr/bin/redis-server',
+    '/usr/local/bin/redis-server',
+    '/opt/homebrew/bin/redis-server',
+  ];
+  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, 'redis-server');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** True when something at host:port answers a Redis PING with PONG. */
+export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname || '127.0.0.1', port: Number(port || 6379) });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) =>
+      done(data.toString().startsWith('+PONG') || data.toString().startsWith('-NOAUTH')),
+    );
+  });
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<PrivateRedis> {
+  const binary = findRedisServer();
+  if (!binary) throw new Error(REDIS_INSTALL_HINT);
+  const port = options.port ?? (await freePort());
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ingestlab-redis-'));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.appendOnly ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+  ];
+  if (options.maxMemory) args.push('--maxmemory', options.maxMemory);
+  const child = startProcess(`redis:${port}`, binary, args, { echo: options.echo ?? false });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitUntil(
+    async () => {
+      if (child.child.exitCode !== null) throw new Error('exited');
+      return redisAnswers(url);
+    },
+    15_000,
+    () => `redis-server on port ${port} (output: ${child.output().slice(-500)})`,
+  );
+  const cleanup = () => {
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  };
+  const redis: PrivateRedis = {
+    url,
+    port,
+    dir,
+    process: child,
+    async stop() {
+      await child.stop(3000);
+      cleanup();
+    },
+    async crash() {
+      await child.kill();
+    },
+    restart: () => startRedis({ ...options, port, dir }),
+  };
+  return redis;
+}

@@ -1,0 +1,8 @@
+// @ingestlab/metric-schema: the contract between producers, both systems and the dashboard.
+export * from './limits.js';
+export * from './batch.js';
+export * from './answers.js';
+export * from './window.js';
+export * from './frames.js';
+export * from './stats.js';
+export * from './validate.js';
