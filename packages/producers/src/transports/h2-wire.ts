@@ -1,0 +1,115 @@
+// HTTP/2 ingest with node:http2: cleartext with prior knowledge (http://) or TLS with ALPN h2
+// (https://). Many concurrent streams per session; several sessions used round-robin; a session
+// that dies is replaced on the next attempt.
+import http2, { type ClientHttp2Session } from 'node:http2';
+import type { Batch } from '@ingestlab/metric-schema';
+import { classifyHttpAnswer, ingestPath, networkErrorKind } from './http-answers.js';
+import type { AttemptResult, TransportOptions, Wire } from './types.js';
+
+export function createH2Wire(url: URL, options: TransportOptions): Wire {
+  const sessionCount = Math.max(1, options.sessions ?? 1);
+  const sessions: (ClientHttp2Session | undefined)[] = new Array(sessionCount).fill(undefined);
+  const path = ingestPath(url);
+  const tls = url.protocol === 'https:';
+  let turn = 0;
+  let closed = false;
+
+  const open = (slot: number): ClientHttp2Session => {
+    const session = http2.connect(url.origin, {
+      ...(tls
+        ? {
+            rejectUnauthorized: !options.insecure,
+            ALPNProtocols: ['h2'],
+            ...(options.ca ? { ca: options.ca } : {}),
+          }
+        : {}),
+    });
+    // errors reach the streams too, where they are counted; an unhandled 'error' would crash
+    session.on('error', () => {});
+    session.on('close', () => {
+      if (sessions[slot] === session) sessions[slot] = undefined;
+    });
+    session.on('goaway', () => {
+      if (sessions[slot] === session) sessions[slot] = undefined;
+    });
+    sessions[slot] = session;
+    return session;
+  };
+
+  const pick = (): ClientHttp2Session => {
+    const slot = turn;
+    turn = (turn + 1) % sessionCount;
+    const session = sessions[slot];
+    return session && !session.closed && !session.destroyed ? session : open(slot);
+  };
+
+  return {
+    attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult> {
+      return new Promise((resolve) => {
+        let settled = false;
+        let status = 0;
+        let retryAfter: string | string[] | undefined;
+        let text = '';
+        const finish = (result: AttemptResult) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(result);
+        };
+        const timer = setTimeout(() => {
+          finish({ kind: 'retry', error: 'timeout' });
+          stream?.close(http2.constants.NGHTTP2_CANCEL);
+        }, timeoutMs);
+        let stream: http2.ClientHttp2Stream | undefined;
+        try {
+          if (closed) throw Object.assign(new Error('transport closed'), { code: 'closed' });
+          const headers: http2.OutgoingHttpHeaders = {
+            ':method': 'POST',
+            ':path': path,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          };
+          if (options.token) headers.authorization = `Bearer ${options.token}`;
+          stream = pick().request(headers);
+        } catch (error) {
+          finish({ kind: 'retry', error: networkErrorKind(error) });
+          return;
+        }
+        stream.setEncoding('utf8');
+        stream.on('response', (responseHeaders) => {
+          status = Number(responseHeaders[':status'] ?? 0);
+          retryAfter = responseHeaders['retry-after'];
+        });
+        stream.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        stream.on('end', () => {
+          finish(
+            status
+              ? classifyHttpAnswer(status, retryAfter, text, batch)
+              : { kind: 'retry', error: 'no-response' },
+          );
+        });
+        stream.on('error', (error) => finish({ kind: 'retry', error: networkErrorKind(error) }));
+        stream.on('close', () => finish({ kind: 'retry', error: 'connection-lost' }));
+        stream.end(body);
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(
+        sessions.map(
+          (session) =>
+            new Promise<void>((resolve) => {
+              if (!session || session.destroyed) return resolve();
+              const force = setTimeout(() => session.destroy(), 2000);
+              session.close(() => {
+                clearTimeout(force);
+                resolve();
+              });
+            }),
+        ),
+      );
+    },
+  };
+}

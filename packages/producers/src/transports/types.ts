@@ -1,0 +1,84 @@
+// The shapes every transport shares: one attempt on the wire (`Wire`) and the retrying,
+// counting sender built on it (`Transport`).
+import type { Batch } from '@ingestlab/metric-schema';
+import type { Counters } from '../counters.js';
+
+export const TARGETS = ['http1', 'h2c', 'h2', 'ws'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** Default base URL per target, from the contract's ports. */
+export const DEFAULT_URLS: Record<Target, string> = {
+  http1: 'http://127.0.0.1:3001',
+  h2c: 'http://127.0.0.1:3002',
+  h2: 'https://127.0.0.1:3443',
+  ws: 'ws://127.0.0.1:3003',
+};
+
+/** What one attempt to deliver a batch came to. `error` is a short kind such as `status-503`. */
+export type AttemptResult =
+  | { kind: 'ack'; accepted: number; duplicate: boolean }
+  | { kind: 'refused'; error: string }
+  | { kind: 'retry'; error: string; retryAfterMs?: number };
+
+/** One connection's way of making a single attempt; knows nothing of retries or counting. */
+export interface Wire {
+  attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult>;
+  close(): Promise<void>;
+}
+
+export type SendResult =
+  | { status: 'acknowledged'; accepted: number; duplicate: boolean; attempts: number; latencyMs: number }
+  | { status: 'refused'; error: string; attempts: number }
+  | { status: 'failed'; error: string; attempts: number };
+
+export interface Transport {
+  readonly target: Target;
+  readonly url: string;
+  /** Batches handed to `send` whose promise has not settled yet. */
+  readonly inFlight: number;
+  /** Delivers the batch, retrying with backoff as needed; never rejects, the result says how it ended. */
+  send(batch: Batch): Promise<SendResult>;
+  /** A snapshot of the counts so far. */
+  counters(): Counters;
+  /** Stops retries (waiting batches end as `failed`, kind `closed`) and closes the connections. */
+  close(): Promise<void>;
+}
+
+export interface RetryOptions {
+  /** Attempts per batch, the first included, before it counts as failed. Default 10. */
+  maxAttempts?: number;
+  /** Time from the first send after which a batch is no longer retried, ms. Default 60 000. */
+  deadlineMs?: number;
+  /** First backoff delay, doubled per attempt, ms. Default 100. */
+  baseDelayMs?: number;
+  /** Largest backoff delay (a `retry-after` may ask for more), ms. Default 5 000. */
+  maxDelayMs?: number;
+}
+
+export interface TransportOptions {
+  /** Base URL of the system; `/ingest` is appended unless the path already ends with it. Default per target. */
+  url?: string;
+  /** Sent as `authorization: Bearer <token>` when set. */
+  token?: string;
+  /** Accept any TLS certificate (self-signed). Default false: only when asked for. */
+  insecure?: boolean;
+  /** PEM CA certificate(s) to trust for TLS, in addition to the system store. */
+  ca?: string | Buffer;
+  /** Time one attempt may wait for its answer, ms. Default 10 000. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** http1: connections in the undici pool. Default 1. */
+  connections?: number;
+  /** http1: requests pipelined per connection. Default 1 (no pipelining). */
+  pipelining?: number;
+  /** http1: how long an idle keep-alive connection is kept, ms. Default 30 000. */
+  keepAliveTimeoutMs?: number;
+  /** h2c / h2: sessions (TCP connections) used round-robin, each carrying many streams. Default 1. */
+  sessions?: number;
+  /** ws: batches awaiting their ack per connection; further sends wait. Default 256. */
+  maxInFlight?: number;
+  /** ws: first reconnect delay, ms, doubled per failed try with jitter. Default 100. */
+  reconnectBaseMs?: number;
+  /** ws: largest reconnect delay, ms. Default 5 000. */
+  reconnectMaxMs?: number;
+}

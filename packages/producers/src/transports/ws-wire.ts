@@ -1,0 +1,195 @@
+// WebSocket ingest (ws, no permessage-deflate): one batch per text frame, acks and nacks matched by
+// seq, a bounded window of unacked batches, and reconnect with backoff + jitter. Batches unacked when
+// the socket drops end their attempt as `connection-lost`; the sender resends them, same seq, once
+// the socket is back.
+import type { Batch } from '@ingestlab/metric-schema';
+import WebSocket from 'ws';
+import { Window, backoffDelay, sleep } from '../backoff.js';
+import { ingestPath, networkErrorKind } from './http-answers.js';
+import type { AttemptResult, TransportOptions, Wire } from './types.js';
+
+interface Pending {
+  finish(result: AttemptResult): void;
+}
+
+/** Close codes after which resending on a new socket cannot help (bad token). */
+const REFUSING_CLOSE_CODES = new Set([1008]);
+
+class RefusedConnect extends Error {
+  constructor(readonly kind: string) {
+    super(kind);
+  }
+}
+
+export function createWsWire(url: URL, options: TransportOptions): Wire {
+  const target = new URL(url.href);
+  target.pathname = ingestPath(url);
+  const window = new Window(Math.max(1, options.maxInFlight ?? 256));
+  const baseMs = options.reconnectBaseMs ?? 100;
+  const maxMs = options.reconnectMaxMs ?? 5000;
+  const pending = new Map<number, Pending>();
+  const stop = new AbortController();
+  let socket: WebSocket | undefined;
+  let connecting: Promise<WebSocket> | undefined;
+  let failures = 0;
+
+  const dropAll = (result: AttemptResult) => {
+    const all = [...pending.values()];
+    pending.clear();
+    for (const entry of all) entry.finish(result);
+  };
+
+  const onMessage = (data: WebSocket.RawData) => {
+    let frame: {
+      type?: unknown;
+      seq?: unknown;
+      accepted?: unknown;
+      duplicate?: unknown;
+      retryAfterMs?: unknown;
+    };
+    try {
+      frame = JSON.parse(data.toString());
+    } catch {
+      return; // the ingest socket only carries ack/nack; anything else is ignored
+    }
+    if (typeof frame.seq !== 'number') return;
+    const entry = pending.get(frame.seq);
+    if (!entry) return; // a late answer to an attempt that already timed out
+    pending.delete(frame.seq);
+    if (frame.type === 'ack') {
+      entry.finish({
+        kind: 'ack',
+        accepted: typeof frame.accepted === 'number' ? frame.accepted : 0,
+        duplicate: frame.duplicate === true,
+      });
+    } else if (frame.type === 'nack') {
+      if (typeof frame.retryAfterMs === 'number') {
+        entry.finish({ kind: 'retry', error: 'nack-busy', retryAfterMs: frame.retryAfterMs });
+      } else {
+        entry.finish({ kind: 'refused', error: 'nack' });
+      }
+    }
+  };
+
+  const openOnce = (): Promise<WebSocket> =>
+    new Promise((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const ws = new WebSocket(target, {
+        perMessageDeflate: false,
+        headers,
+        handshakeTimeout: options.timeoutMs ?? 10_000,
+        ...(target.protocol === 'wss:'
+          ? { rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: options.ca } : {}) }
+          : {}),
+      });
+      let opened = false;
+      ws.on('unexpected-response', (request, response) => {
+        const status = response.statusCode ?? 0;
+        response.resume();
+        request.destroy();
+        const kind = `status-${status}`;
+        reject(
+          status >= 400 && status < 500 && status !== 429 && status !== 408
+            ? new RefusedConnect(kind)
+            : new Error(kind),
+        );
+      });
+      ws.on('error', (error) => {
+        if (!opened) reject(error);
+      });
+      ws.on('open', () => {
+        opened = true;
+        resolve(ws);
+      });
+      ws.on('message', onMessage);
+      ws.on('close', (code) => {
+        if (socket === ws) socket = undefined;
+        if (!opened) reject(new Error(`closed-${code}`));
+        dropAll(
+          REFUSING_CLOSE_CODES.has(code)
+            ? { kind: 'refused', error: `close-${code}` }
+            : { kind: 'retry', error: 'connection-lost' },
+        );
+      });
+    });
+
+  const connect = (): Promise<WebSocket> => {
+    if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
+    connecting ??= (async () => {
+      try {
+        if (failures > 0) await sleep(backoffDelay(failures, baseMs, maxMs), stop.signal);
+        if (stop.signal.aborted) throw new Error('closed');
+        const ws = await openOnce();
+        failures = 0;
+        socket = ws;
+        return ws;
+      } catch (error) {
+        failures++;
+        throw error;
+      } finally {
+        connecting = undefined;
+      }
+    })();
+    return connecting;
+  };
+
+  return {
+    async attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult> {
+      await window.acquire();
+      try {
+        let ws: WebSocket;
+        try {
+          ws = await connect();
+        } catch (error) {
+          if (error instanceof RefusedConnect) return { kind: 'refused', error: error.kind };
+          const message = (error as Error).message;
+          return {
+            kind: 'retry',
+            error: /^(status|closed)-/.test(message) ? message : networkErrorKind(error),
+          };
+        }
+        return await new Promise<AttemptResult>((resolve) => {
+          const timer = setTimeout(() => {
+            if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
+            entry.finish({ kind: 'retry', error: 'timeout' });
+          }, timeoutMs);
+          let done = false;
+          const entry: Pending = {
+            finish(result) {
+              if (done) return;
+              done = true;
+              clearTimeout(timer);
+              resolve(result);
+            },
+          };
+          pending.set(batch.seq, entry);
+          ws.send(body, (error) => {
+            if (!error) return;
+            if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
+            entry.finish({ kind: 'retry', error: 'connection-lost' });
+          });
+        });
+      } finally {
+        window.release();
+      }
+    },
+    async close() {
+      stop.abort();
+      const ws = socket;
+      socket = undefined;
+      if (!ws) return;
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          ws.terminate();
+          resolve();
+        }, 2000);
+        ws.once('close', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        ws.close(1000, 'producer done');
+      });
+    },
+  };
+}
