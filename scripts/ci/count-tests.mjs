@@ -1,0 +1,43 @@
+// Adds up every package's vitest JSON report (.reports/*.json) into the one closing line CI reads:
+// "N passed, N failed". A failed non-test step (build, lint...) counts as one failure, so a broken
+// build can never end with "0 failed". Usage: node scripts/ci/count-tests.mjs <failed-steps>
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const failedSteps = Number(process.argv[2] ?? 0);
+const reports = [];
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === '.git') continue;
+    const path = join(dir, name);
+    if (!statSync(path).isDirectory()) continue;
+    if (name === '.reports') {
+      for (const file of readdirSync(path)) if (file.endsWith('.json')) reports.push(join(path, file));
+    } else walk(path);
+  }
+}
+walk('.');
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of reports) {
+  try {
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof report.numPassedTests !== 'number') continue;
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    // a file that failed to load (syntax error, crash in a hook) has no failed tests but did fail
+    for (const suite of report.testResults ?? []) {
+      if (suite.status === 'failed' && (suite.assertionResults ?? []).every((a) => a.status !== 'failed')) failed += 1;
+    }
+    console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+  } catch (error) {
+    console.log(`${file}: unreadable report (${error.message})`);
+    failed += 1;
+  }
+}
+failed += failedSteps;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
