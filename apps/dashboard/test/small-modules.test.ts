@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '../src/model/backoff.js';
+import { CostMeter } from '../src/model/cost-meter.js';
+import { CSV_COLUMNS, formatCsv } from '../src/model/csv.js';
+import { levelOf } from '../src/model/thresholds.js';
+import { makeWindow } from './support/windows.js';
+
+describe('backoffDelay', () => {
+  it('doubles per attempt up to the cap, with jitter in [step/2, step]', () => {
+    const low = (attempt: number) => backoffDelay(attempt, {}, () => 0);
+    const high = (attempt: number) => backoffDelay(attempt, {}, () => 0.999999);
+    expect([0, 1, 2, 3, 4, 5, 6].map(low)).toEqual([250, 500, 1000, 2000, 4000, 7500, 7500]);
+    expect([0, 1, 2, 3, 4, 5, 6].map(high)).toEqual([500, 1000, 2000, 4000, 8000, 15000, 15000]);
+  });
+
+  it('honours its options and spreads retries', () => {
+    expect(backoffDelay(3, { baseMs: 100, capMs: 400, factor: 3 }, () => 0.5)).toBe(300);
+    const delays = new Set(Array.from({ length: 50 }, () => backoffDelay(4)));
+    expect(delays.size).toBeGreaterThan(10);
+  });
+});
+
+describe('formatCsv', () => {
+  it('writes a header and one row per window, empty cells for null statistics', () => {
+    const full = makeWindow({ start: 0, cpu: 40 });
+    full.pipeline.viewers = 2;
+    const empty = makeWindow({ start: 1000, samples: 0 });
+    const text = formatCsv([
+      { system: 'http-redis', window: full },
+      { system: 'ws-memory', window: empty },
+    ]);
+    const lines = text.split('\r\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe(CSV_COLUMNS.join(','));
+    const row = (i: number) => Object.fromEntries(CSV_COLUMNS.map((c, j) => [c, lines[i]?.split(',')[j]]));
+    expect(row(1)).toMatchObject({
+      system: 'http-redis',
+      start: '0',
+      cpu_avg: '40',
+      cpu_max: '50',
+      viewers: '2',
+    });
+    expect(row(1).startIso).toBe('1970-01-01T00:00:00.000Z');
+    expect(row(2)).toMatchObject({
+      system: 'ws-memory',
+      samples: '0',
+      cpu_avg: '',
+      lagP99: '',
+      accepted: '0',
+    });
+    expect(row(2).droppedFrames).toBe('');
+  });
+
+  it('quotes commas and quotes and defuses formula-like text', () => {
+    const text = formatCsv([{ system: '=cmd,"x"', window: makeWindow({ start: 0 }) }]);
+    expect(text.split('\r\n')[1]?.startsWith(`"'=cmd,""x"""`)).toBe(true);
+  });
+});
+
+describe('levelOf', () => {
+  it('colours by warn and critical thresholds, inclusive', () => {
+    const t = { warn: 75, critical: 90 };
+    expect([10, 75, 89.9, 90, 100].map((v) => levelOf(v, t))).toEqual([
+      'ok',
+      'warn',
+      'warn',
+      'critical',
+      'critical',
+    ]);
+  });
+});
+
+describe('CostMeter', () => {
+  it('summarises the last N measurements', () => {
+    const meter = new CostMeter(100);
+    for (let i = 1; i <= 150; i++) meter.record(i);
+    const summary = meter.summary();
+    expect(summary.count).toBe(100);
+    expect(summary.max).toBe(150);
+    expect(summary.p50).toBe(101);
+    expect(summary.mean).toBeCloseTo(100.5);
+    expect(meter.total).toBe(150);
+  });
+});
