@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Batch } from '@ingestlab/metric-schema';
 import { backoffDelay, sleep } from '../backoff.js';
-import { type Counters, cloneCounters, countError, emptyCounters } from '../counters.js';
+import { cloneCounters, countError, emptyCounters } from '../counters.js';
 import { recordValue } from '../histogram.js';
 import { createH2Wire } from './h2-wire.js';
 import { createHttp1Wire } from './http1-wire.js';

@@ -1,0 +1,174 @@
+// The CLI's flags: parsed with node:util parseArgs, each checked with a precise message, turned into
+// LoadOptions. Kept apart from cli.ts so tests and other tools can reuse the parsing.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { INCIDENT_SCHEDULES } from './incidents.js';
+import type { LoadOptions } from './load-options.js';
+import { DEFAULT_URLS, TARGETS, type Target } from './transports/types.js';
+import { parseDuration, parseRate } from './units.js';
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: ingestlab-produce [options]
+
+Simulates a fleet of hosts and sends their metrics to an ingestlab system, counting every batch
+until it is acknowledged, refused or failed, then prints a summary.
+
+Options:
+  --target <t>        http1 | h2c | h2 | ws                          (default http1)
+  --url <url>         base URL of the system       (default per target: ${Object.entries(DEFAULT_URLS)
+    .map(([t, u]) => `${t} ${u}`)
+    .join(', ')})
+  --hosts <n>         simulated hosts                                (default 1000)
+  --rate <r>          samples per host: 1/s, 2/s, 10/m, 1/500ms      (default 1/s)
+  --batch <n>         samples per batch, 1-1000                      (default 1)
+  --duration <d>      60s, 5m, 1h; 0 or inf runs until Ctrl-C        (default 60s)
+  --seed <n>          seed of the fleet and producer names           (default 7)
+  --workers <n>       worker threads                                 (default 1)
+  --connections <n>   connections (producers) per worker             (default 1)
+  --concurrency <n>   batches in flight per worker                   (default 512)
+  --pipelining <n>    http1: requests pipelined per connection       (default 1)
+  --sessions <n>      h2c/h2: sessions per connection                (default 1)
+  --timeout <d>       time one attempt waits for its answer          (default 10s)
+  --max-attempts <n>  attempts per batch before it counts as failed  (default 10)
+  --token <t>         sent as "authorization: Bearer <t>"
+  --insecure          accept self-signed TLS certificates (h2, https, wss)
+  --ca <file>         PEM CA file to trust for TLS
+  --incidents <s>     demo | none                                    (default demo)
+  --day <d>           length of the simulated day, e.g. 10m          (default 24h)
+  --json              print the summary as JSON on stdout (progress goes to stderr)
+  --quiet             no progress lines
+  -h, --help          show this help
+
+Ctrl-C stops sending, waits for in-flight acks (up to 10 s) and prints the summary.
+Exit code: 0 when every batch was acknowledged, 1 when some were refused or failed, 2 for bad flags.
+`;
+
+export interface CliConfig {
+  help: boolean;
+  json: boolean;
+  quiet: boolean;
+  load: LoadOptions;
+}
+
+export function parseCli(argv: string[]): CliConfig {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    // parseArgs messages name the flag already ("Unknown option '--bogus'")
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true, json: false, quiet: false, load: { target: 'http1' } };
+
+  const target = (v.target ?? 'http1') as Target;
+  if (!TARGETS.includes(target)) {
+    throw new UsageError(`--target must be one of ${TARGETS.join(', ')}, got "${v.target}"`);
+  }
+  const load: LoadOptions = {
+    target,
+    hosts: int('--hosts', v.hosts, 1, 10_000_000) ?? 1000,
+    intervalMs: flag('--rate', v.rate, parseRate) ?? 1000,
+    batchSize: int('--batch', v.batch, 1, 1000) ?? 1,
+    durationMs: flag('--duration', v.duration, parseDuration) ?? 60_000,
+    seed: int('--seed', v.seed, 0, 2 ** 32 - 1) ?? 7,
+    workers: int('--workers', v.workers, 1, 256) ?? 1,
+    connections: int('--connections', v.connections, 1, 100_000) ?? 1,
+    incidents: schedule(v.incidents ?? 'demo'),
+    insecure: v.insecure ?? false,
+  };
+  if (v.url !== undefined) load.url = v.url;
+  if (v.token !== undefined) {
+    if (v.token === '') throw new UsageError('--token must not be empty');
+    load.token = v.token;
+  }
+  const concurrency = int('--concurrency', v.concurrency, 1, 1_000_000);
+  if (concurrency !== undefined) load.concurrency = concurrency;
+  const pipelining = int('--pipelining', v.pipelining, 1, 1000);
+  if (pipelining !== undefined) load.pipelining = pipelining;
+  const sessions = int('--sessions', v.sessions, 1, 1000);
+  if (sessions !== undefined) load.sessions = sessions;
+  const timeout = flag('--timeout', v.timeout, parseDuration);
+  if (timeout !== undefined) {
+    if (!Number.isFinite(timeout)) throw new UsageError('--timeout must be a finite duration, e.g. 10s');
+    load.timeoutMs = timeout;
+  }
+  const maxAttempts = int('--max-attempts', v['max-attempts'], 1, 1000);
+  if (maxAttempts !== undefined) load.retry = { maxAttempts };
+  const day = flag('--day', v.day, parseDuration);
+  if (day !== undefined) {
+    if (!Number.isFinite(day)) throw new UsageError('--day must be a finite duration, e.g. 10m');
+    load.dayMs = day;
+  }
+  if (v.ca !== undefined) {
+    try {
+      load.ca = readFileSync(v.ca, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--ca ${v.ca}: ${(error as Error).message}`);
+    }
+  }
+  if ((load.workers ?? 1) > (load.hosts ?? 1000)) {
+    throw new UsageError(`--workers (${load.workers}) cannot exceed --hosts (${load.hosts})`);
+  }
+  return { help: false, json: v.json ?? false, quiet: v.quiet ?? false, load };
+}
+
+function parseFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      target: { type: 'string' },
+      url: { type: 'string' },
+      hosts: { type: 'string' },
+      rate: { type: 'string' },
+      batch: { type: 'string' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      workers: { type: 'string' },
+      connections: { type: 'string' },
+      concurrency: { type: 'string' },
+      pipelining: { type: 'string' },
+      sessions: { type: 'string' },
+      timeout: { type: 'string' },
+      'max-attempts': { type: 'string' },
+      token: { type: 'string' },
+      insecure: { type: 'boolean' },
+      ca: { type: 'string' },
+      incidents: { type: 'string' },
+      day: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${name} must be a whole number, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new UsageError(`${name} must be from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function flag<T>(name: string, text: string | undefined, parse: (text: string) => T): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new UsageError(`${name}: ${(error as Error).message}`);
+  }
+}
+
+function schedule(name: string) {
+  const found = Object.hasOwn(INCIDENT_SCHEDULES, name) ? INCIDENT_SCHEDULES[name] : undefined;
+  if (!found) {
+    throw new UsageError(
+      `--incidents must be one of ${Object.keys(INCIDENT_SCHEDULES).join(', ')}, got "${name}"`,
+    );
+  }
+  return found;
+}
