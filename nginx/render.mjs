@@ -8,7 +8,10 @@ import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The two templates and the variable prefix each one owns. */
+/**
+ * The two templates and the variable prefix each one owns.
+ * @type {Record<'front' | 'dashboard', { file: string, prefix: string }>}
+ */
 export const TEMPLATES = {
   front: { file: join(here, 'front.conf.template'), prefix: 'FRONT_' },
   dashboard: { file: join(here, 'dashboard.conf.template'), prefix: 'DASH_' },
@@ -60,14 +63,22 @@ export const DASH_DEFAULTS = {
   DASH_ROOT: join(here, '..', 'apps', 'dashboard', 'dist'),
 };
 
-/** "server a max_fails=…;" lines for an upstream block, one per address (host:port). */
+/**
+ * "server a max_fails=…;" lines for an upstream block, one per address (host:port).
+ * @param {string[]} addresses
+ */
 export function upstreamServers(addresses) {
   if (addresses.length === 0) throw new Error('an upstream needs at least one address');
   return addresses.map((address) => `server ${address} max_fails=3 fail_timeout=5s;`).join(' ');
 }
 
-/** The FRONT_/DASH_ names a template uses, in order of first use. */
+/**
+ * The FRONT_/DASH_ names a template uses, in order of first use.
+ * @param {string} text
+ * @param {string} prefix
+ */
 export function templateNames(text, prefix) {
+  /** @type {Set<string>} */
   const names = new Set();
   for (const match of text.matchAll(/\$\{?([A-Z][A-Z0-9_]*)\}?/g)) {
     if (match[1]?.startsWith(prefix) && match[1].length > prefix.length) names.add(match[1]);
@@ -78,17 +89,28 @@ export function templateNames(text, prefix) {
 /**
  * envsubst with a list of names: `${NAME}` and `$NAME` are replaced for the given names only; a name
  * of the template's prefix without a value is an error (nginx would fail on it later, less clearly).
+ * @param {string} text
+ * @param {Record<string, string | undefined>} values
+ * @param {string} prefix
  */
 export function substitute(text, values, prefix) {
   const missing = templateNames(text, prefix).filter((name) => values[name] === undefined);
   if (missing.length > 0) throw new Error(`no value for ${missing.join(', ')}`);
-  return text.replace(/\$\{([A-Z][A-Z0-9_]*)\}|\$([A-Z][A-Z0-9_]*)/g, (whole, braced, bare) => {
-    const name = braced ?? bare;
-    return Object.hasOwn(values, name) ? String(values[name]) : whole;
-  });
+  return text.replace(
+    /\$\{([A-Z][A-Z0-9_]*)\}|\$([A-Z][A-Z0-9_]*)/g,
+    (whole, /** @type {string | undefined} */ braced, /** @type {string | undefined} */ bare) => {
+      const name = braced ?? bare ?? '';
+      const value = values[name];
+      return value === undefined ? whole : String(value);
+    },
+  );
 }
 
-/** Renders one template ('front' or 'dashboard') with defaults overridden by `values`. */
+/**
+ * Renders one template with the native defaults overridden by `values`.
+ * @param {'front' | 'dashboard'} kind
+ * @param {Record<string, string>} [values]
+ */
 export function render(kind, values = {}) {
   const template = TEMPLATES[kind];
   if (!template) throw new Error(`unknown template "${kind}" (front or dashboard)`);
@@ -105,6 +127,7 @@ Renders nginx/<kind>.conf.template to stdout or --out.
   --list            print the template's variables with their native defaults
 `;
 
+/** @param {string[]} argv */
 function main(argv) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -117,7 +140,7 @@ function main(argv) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const kind = positionals[0];
+  const kind = /** @type {'front' | 'dashboard' | undefined} */ (positionals[0]);
   if (values.help || !kind) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
@@ -129,10 +152,12 @@ function main(argv) {
     for (const [name, value] of Object.entries(defaults)) process.stdout.write(`${name}=${value}\n`);
     return 0;
   }
+  /** @type {Record<string, string>} */
   const overrides = {};
   if (values.env) {
-    for (const [name, value] of Object.entries(process.env))
-      if (name.startsWith(prefix)) overrides[name] = value;
+    for (const [name, value] of Object.entries(process.env)) {
+      if (name.startsWith(prefix) && value !== undefined) overrides[name] = value;
+    }
   }
   for (const pair of values.set) {
     const at = pair.indexOf('=');
