@@ -1,5 +1,6 @@
 // createTransport: a wire for the target wrapped in the retrying, counting sender. Every batch ends
 // acknowledged, refused or failed, and each of those is counted: nothing is lost silently.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Batch } from '@ingestlab/metric-schema';
 import { backoffDelay, sleep } from '../backoff.js';
@@ -69,6 +70,8 @@ export function createSender(target: Target, url: string, wire: Wire, options: T
   const maxDelayMs = options.retry?.maxDelayMs ?? 5000;
   const counters = emptyCounters();
   const closing = new AbortController();
+  // every batch waiting out a backoff listens on this signal; thousands may wait at once
+  setMaxListeners(0, closing.signal);
   let inFlight = 0;
 
   const end = (batch: Batch, outcome: 'refused' | 'failed', error: string, attempts: number): SendResult => {
