@@ -227,10 +227,11 @@ export class LiveHub {
     const entries = [...this.entries.values()];
     for (const entry of entries) entry.viewer.close();
     const deadline = Date.now() + this.options.closeTimeoutMs;
-    while (entries.some((entry) => !entry.viewer.closed) && Date.now() < deadline) {
+    // A viewer that stopped reading never completes the close: it is destroyed at the deadline.
+    while (entries.some((entry) => !entry.viewer.gone) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    for (const entry of entries) if (!entry.viewer.closed) entry.viewer.destroy();
+    for (const entry of entries) if (!entry.viewer.gone) entry.viewer.destroy();
     this.entries.clear();
   }
 

@@ -21,7 +21,7 @@ const liveRoutesPlugin: FastifyPluginAsync<LiveRoutesOptions> = async (app: Fast
     // Viewers only ever send pongs: a small payload limit; compression off as on every hot socket.
     await app.register(websocket, {
       options: { maxPayload: 64 * 1024, perMessageDeflate: false },
-      preClose: closeWebSocketsGoingAway,
+      preClose: goingAwayPreClose(),
     });
   }
   app.get(path, { websocket: true }, (socket) => {
@@ -35,12 +35,23 @@ const liveRoutesPlugin: FastifyPluginAsync<LiveRoutesOptions> = async (app: Fast
 };
 
 /**
- * A `preClose` for @fastify/websocket that closes every socket with 1001 (going away) instead of the
- * plugin's default 1000. Pass it when the app registers @fastify/websocket itself.
+ * A `preClose` for @fastify/websocket: closes every socket with 1001 (going away) instead of the
+ * plugin's default 1000, waits up to `graceMs` for the closing handshakes, then terminates the
+ * rest (a peer that stopped reading never answers, and would hold server.close() open). Pass it
+ * when the app registers @fastify/websocket itself.
  */
-export function closeWebSocketsGoingAway(this: FastifyInstance, done: () => void): void {
-  for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
-  this.websocketServer.close(() => done());
+export function goingAwayPreClose(graceMs = 2000): (this: FastifyInstance) => Promise<void> {
+  return async function preClose(this: FastifyInstance) {
+    const clients = [...this.websocketServer.clients];
+    for (const client of clients) client.close(1001, 'server shutting down');
+    const deadline = Date.now() + graceMs;
+    while (clients.some((c) => c.readyState !== c.CLOSED) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const client of clients) if (client.readyState !== client.CLOSED) client.terminate();
+    // In noServer mode this only stops the server object; the http server is closed by Fastify.
+    this.websocketServer.close();
+  };
 }
 
 export const liveRoutes = fp(liveRoutesPlugin, { name: '@ingestlab/fanout-live-routes', fastify: '5.x' });

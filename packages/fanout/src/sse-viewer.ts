@@ -16,7 +16,9 @@ export const SSE_HEADERS = {
 
 export class SseViewer implements Viewer {
   readonly transport = 'sse' as const;
+  /** We ended the stream (no more writes); `released` once the connection is closed. */
   private ended = false;
+  private released = false;
 
   constructor(
     readonly id: number,
@@ -26,6 +28,7 @@ export class SseViewer implements Viewer {
   ) {
     const gone = () => {
       this.ended = true;
+      this.released = true;
       onGone();
     };
     response.once('close', gone);
@@ -36,6 +39,10 @@ export class SseViewer implements Viewer {
 
   get closed(): boolean {
     return this.ended || this.response.destroyed || this.response.writableEnded;
+  }
+
+  get gone(): boolean {
+    return this.released || this.response.destroyed;
   }
 
   backlogBytes(): number {

@@ -25,6 +25,8 @@ export interface Viewer {
   close(): void;
   /** Abrupt end, for dead or hopelessly slow viewers: frees the backlog at once. */
   destroy(): void;
-  /** True once the underlying connection is gone. */
+  /** True once no more frames may be written (closing or gone). */
   readonly closed: boolean;
+  /** True once the connection is fully released (its backlog freed). */
+  readonly gone: boolean;
 }

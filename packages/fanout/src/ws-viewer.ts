@@ -25,6 +25,10 @@ export class WsViewer implements Viewer {
     return this.socket.readyState !== this.socket.OPEN;
   }
 
+  get gone(): boolean {
+    return this.socket.readyState === this.socket.CLOSED;
+  }
+
   backlogBytes(): number {
     return this.socket.bufferedAmount;
   }
