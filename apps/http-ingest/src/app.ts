@@ -1,0 +1,82 @@
+// System 1's Fastify app: one plugin holding every route, registered on one Fastify instance per
+// listener (HTTP/1.1, h2c, TLS) that all share the same services. Tests build it and close it.
+import { liveRoutes } from '@ingestlab/fanout';
+import { MAX_PAYLOAD_BYTES } from '@ingestlab/metric-schema';
+import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import cors from './plugins/cors.js';
+import errorHandler from './plugins/error-handler.js';
+import jsonBody from './plugins/json-body.js';
+import rateLimit from './plugins/rate-limit.js';
+import requestMetrics from './plugins/request-metrics.js';
+import servicesPlugin, { type Listener } from './plugins/services.js';
+import healthRoutes from './routes/health.js';
+import historyRoutes from './routes/history.js';
+import ingestRoutes from './routes/ingest.js';
+import metricsRoutes from './routes/metrics.js';
+import statsRoutes from './routes/stats.js';
+import type { Services } from './services.js';
+
+export interface AppOptions {
+  services: Services;
+  listener: Listener;
+}
+
+/** Everything one listener serves. `/live` and `/live/sse` only on HTTP/1.1 (WebSocket needs it). */
+export const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
+  // External plugins and the app's decorators first, then routes.
+  await app.register(servicesPlugin, options);
+  await app.register(errorHandler);
+  await app.register(jsonBody);
+  await app.register(cors);
+  await app.register(rateLimit);
+  await app.register(requestMetrics);
+  await app.register(healthRoutes);
+  await app.register(ingestRoutes);
+  await app.register(statsRoutes);
+  await app.register(metricsRoutes);
+  await app.register(historyRoutes);
+  if (options.listener === 'http1') await app.register(liveRoutes, { hub: options.services.hub });
+};
+
+export interface TlsFiles {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
+const common = {
+  bodyLimit: MAX_PAYLOAD_BYTES,
+  // A `__proto__` key is refused by the schema anyway (no extra keys); refuse loudly regardless.
+  onProtoPoisoning: 'error',
+  onConstructorPoisoning: 'error',
+  // Per-request access logs would cost more than the request at 10k/s; /metrics counts them instead.
+  disableRequestLogging: true,
+  return503OnClosing: true,
+  // Keep-alive connections of idle producers would otherwise hold close() open.
+  forceCloseConnections: 'idle',
+  keepAliveTimeout: 65_000,
+} as const;
+
+/**
+ * Builds (without listening) the Fastify instance for one listener. All three are typed as the plain
+ * HTTP/1.1 instance with the base logger: the app only uses the request/response API common to them.
+ */
+export async function buildApp(services: Services, listener: Listener, tls?: TlsFiles): Promise<FastifyInstance> {
+  const loggerInstance = services.logger.child({ listener });
+  let app: FastifyInstance;
+  if (listener === 'http1') {
+    app = fastify({ ...common, loggerInstance }) as unknown as FastifyInstance;
+  } else if (listener === 'h2c') {
+    app = fastify({ ...common, loggerInstance, http2: true }) as unknown as FastifyInstance;
+  } else {
+    if (!tls) throw new Error('the TLS listener needs a key and certificate');
+    app = fastify({
+      ...common,
+      loggerInstance,
+      http2: true,
+      // ALPN offers h2 and http/1.1; HTTP/1.1 clients are served by the same app.
+      https: { allowHTTP1: true, key: tls.key, cert: tls.cert },
+    }) as unknown as FastifyInstance;
+  }
+  await app.register(ingestApp, { services, listener });
+  return app;
+}

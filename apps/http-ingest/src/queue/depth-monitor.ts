@@ -1,0 +1,64 @@
+// Backpressure without a Redis call per request: the queue depth (batches admitted, not yet folded)
+// and Redis's health are polled every `intervalMs` and cached; /ingest and /readyz read the cache.
+import type { Redis } from 'ioredis';
+
+export interface DepthMonitorOptions {
+  redis: Redis;
+  /** The `pending` counter key. */
+  pendingKey: string;
+  /** Above this many pending batches /ingest sheds with 429. */
+  maxDepth: number;
+  /** How often to refresh. Default 100 ms. */
+  intervalMs?: number;
+}
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
+export class DepthMonitor {
+  /** Batches admitted and not yet folded, as of the last poll. */
+  depth = 0;
+  private lastError: string | null = 'not polled yet';
+  private readonly timer: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(private readonly options: DepthMonitorOptions) {
+    this.timer = setInterval(() => void this.poll(), options.intervalMs ?? 100);
+    this.timer.unref();
+  }
+
+  /** Refreshes now; also called once at start so the first requests see real figures. */
+  async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const value = await this.options.redis.get(this.options.pendingKey);
+      this.depth = Math.max(0, Number(value ?? 0));
+      this.lastError = null;
+    } catch (error) {
+      this.lastError = `redis unreachable: ${(error as Error).message}`;
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Redis down (as of now, or at the last poll)? Then refuse before reading the body. */
+  redisDown(): string | null {
+    if (this.options.redis.status !== 'ready') return `redis unreachable (connection ${this.options.redis.status})`;
+    return this.lastError;
+  }
+
+  overDepth(): boolean {
+    return this.depth >= this.options.maxDepth;
+  }
+
+  readiness(): Readiness {
+    const down = this.redisDown();
+    if (down) return { ready: false, reason: down };
+    if (this.overDepth()) return { ready: false, reason: `queue over its depth limit (${this.depth} >= ${this.options.maxDepth} batches)` };
+    return { ready: true };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

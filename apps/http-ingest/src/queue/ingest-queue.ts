@@ -1,0 +1,96 @@
+// The producer side of the BullMQ queue: one Redis transaction per group of batches that both
+// admits them (dedupe, counters, payload) and adds the one job that will fold them. The 202 for
+// each batch waits for this transaction's EXEC, so an acknowledged batch is in Redis.
+import { randomUUID } from 'node:crypto';
+import { Job, type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { ADMIT_LUA, SEEN_TTL_SECONDS } from './admit-script.js';
+
+/** A validated batch as the queue stores it: its identity, its size and its JSON text. */
+export interface AdmittedBatch {
+  producer: string;
+  seq: number;
+  samples: number;
+  json: string;
+}
+
+/** What a job carries: only a pointer to the group's payload (kept under `Keys.group`). */
+export interface FoldJobData {
+  group: string;
+}
+
+export const FOLD_JOB_NAME = 'fold';
+
+export interface IngestQueueOptions {
+  /** Fail-fast connection (see createFailFastRedis); shared with the rest of the request path. */
+  redis: Redis;
+  keys: Keys;
+  queueName: string;
+  /** BullMQ key prefix. */
+  prefix: string;
+  /** Tries per job before it stays in the failed set; backoff is exponential from 200 ms. */
+  attempts: number;
+}
+
+type AdmitCommand = (numKeys: number, ...args: (string | number)[]) => unknown;
+
+export class IngestQueue {
+  readonly queue: Queue<FoldJobData>;
+  private readonly redis: Redis;
+  private readonly keys: Keys;
+  private readonly jobOptions: JobsOptions;
+  private readonly instance = randomUUID().slice(0, 8);
+  private nextGroup = 0;
+
+  constructor(options: IngestQueueOptions) {
+    this.redis = options.redis;
+    this.keys = options.keys;
+    if (!('admitGroup' in this.redis)) this.redis.defineCommand('admitGroup', { lua: ADMIT_LUA });
+    this.queue = new Queue<FoldJobData>(options.queueName, { connection: this.redis, prefix: options.prefix });
+    // The queue's connection is ours: BullMQ's errors surface as failed commands (503s), not crashes.
+    this.queue.on('error', () => {});
+    this.jobOptions = {
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: 200 },
+      // Idempotency lives in the group key (deleted when folded), not in BullMQ's completed set.
+      removeOnComplete: true,
+      // Failed jobs stay inspectable, up to a bound.
+      removeOnFail: { count: 10_000 },
+    };
+  }
+
+  /**
+   * Admits a group of validated batches and adds one job for them, atomically. Resolves with one
+   * number per batch: n > 0 when new, -n when a repeat of a known (producer, seq). Rejects when
+   * Redis did not confirm (the caller answers 503; nothing or everything of the group was written).
+   */
+  async commit(batches: readonly AdmittedBatch[]): Promise<number[]> {
+    const group = `${this.instance}.${this.nextGroup++}`;
+    const keys = [
+      this.keys.accepted,
+      this.keys.duplicates,
+      this.keys.producers,
+      this.keys.pending,
+      this.keys.group(group),
+    ];
+    const args: (string | number)[] = [SEEN_TTL_SECONDS];
+    for (const batch of batches) {
+      keys.push(this.keys.seen(batch.producer, batch.seq));
+      args.push(batch.producer, batch.samples, batch.json);
+    }
+    const client = await this.queue.client;
+    const multi = client.multi();
+    (multi as unknown as { admitGroup: AdmitCommand }).admitGroup(keys.length, ...keys, ...args);
+    const job = new Job<FoldJobData>(this.queue, FOLD_JOB_NAME, { group }, this.jobOptions);
+    void job.addJob(multi);
+    const results = (await multi.exec()) as [Error | null, unknown][] | null;
+    if (!results) throw new Error('redis transaction was discarded');
+    for (const [error] of results) if (error) throw error;
+    return results[0]![1] as number[];
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
