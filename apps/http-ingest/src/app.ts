@@ -2,7 +2,7 @@
 // listener (HTTP/1.1, h2c, TLS) that all share the same services. Tests build it and close it.
 import { liveRoutes } from '@ingestlab/fanout';
 import { MAX_PAYLOAD_BYTES } from '@ingestlab/metric-schema';
-import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import cors from './plugins/cors.js';
 import errorHandler from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
@@ -49,10 +49,8 @@ const common = {
   onProtoPoisoning: 'error',
   onConstructorPoisoning: 'error',
   // Per-request access logs would cost more than the request at 10k/s; /metrics counts them instead.
-  disableRequestLogging: true,
+  logController: new LogController({ disableRequestLogging: true }),
   return503OnClosing: true,
-  // Keep-alive connections of idle producers would otherwise hold close() open.
-  forceCloseConnections: 'idle',
   keepAliveTimeout: 65_000,
 } as const;
 
@@ -64,7 +62,9 @@ export async function buildApp(services: Services, listener: Listener, tls?: Tls
   const loggerInstance = services.logger.child({ listener });
   let app: FastifyInstance;
   if (listener === 'http1') {
-    app = fastify({ ...common, loggerInstance }) as unknown as FastifyInstance;
+    // Keep-alive connections of idle producers would otherwise hold close() open. (HTTP/2 sessions
+    // are closed gracefully by Fastify itself.)
+    app = fastify({ ...common, loggerInstance, forceCloseConnections: 'idle' }) as unknown as FastifyInstance;
   } else if (listener === 'h2c') {
     app = fastify({ ...common, loggerInstance, http2: true }) as unknown as FastifyInstance;
   } else {
