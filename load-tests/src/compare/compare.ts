@@ -1,0 +1,234 @@
+// The comparison: bring the stack and viewers up, climb each target's ladder of rates (repeating
+// every step), reconcile after every run, stop cleanly on abort, and hand back everything measured.
+import type { LoadProgress } from '@ingestlab/producers';
+import type { CompareOptions, SeriesName } from './options.js';
+import { Progress, formatRate } from './progress.js';
+import type { ComparisonSummary, LadderResult, PointRun, StepResult, TargetName } from './results.js';
+import { type PointSpec, runPoint } from './run-point.js';
+import { type Stack, startStack } from './stack.js';
+import { summariseLadder, summariseStep } from './steps.js';
+import { type Viewers, startViewers } from './viewers.js';
+import type { ViewerSpec } from './viewer-protocol.js';
+
+export const WINDOW_MS = 1000;
+/** Seconds a point costs beyond its sending time (drain, reconcile, last window): for the estimate. */
+const POINT_OVERHEAD_S = 3.5;
+
+export interface CompareHooks {
+  signal: AbortSignal;
+  /** Called once the stack is up, with the pids to profile or inspect. */
+  onStack?: (stack: Stack) => void;
+  log?: (line: string) => void;
+}
+
+export interface CompareOutcome {
+  summary: Omit<ComparisonSummary, 'machine' | 'profiles'>;
+  stack: Stack | null;
+}
+
+export function targetsFor(options: CompareOptions): TargetName[] {
+  const http = options.pipelines.filter((p) => p !== 'ws');
+  const out: TargetName[] = [];
+  if (http.length) {
+    if (options.baselines) out.push('bare-http');
+    out.push(...http);
+  }
+  if (options.pipelines.includes('ws')) {
+    if (options.baselines) out.push('bare-ws');
+    out.push('ws');
+  }
+  return out;
+}
+
+function ratesOf(options: CompareOptions, series: SeriesName): number[] {
+  return series === 'single' ? options.ratesSingle : options.ratesBatched;
+}
+
+/**
+ * Runs the whole comparison. The stack is left running in the outcome so the caller can stop it
+ * (after collecting CPU profiles, which are written when the processes exit).
+ */
+export async function runComparison(options: CompareOptions, hooks: CompareHooks): Promise<CompareOutcome> {
+  const log = hooks.log ?? ((line: string) => console.log(line));
+  const startedAt = new Date().toISOString();
+  const targets = targetsFor(options);
+  const needSystem1 = targets.some((t) => t === 'http1' || t === 'h2c' || t === 'h2');
+  const needSystem2 = targets.includes('ws');
+  const ladders: LadderResult[] = [];
+  const failures: string[] = [];
+  const notes: string[] = [];
+  let viewers: Viewers | null = null;
+  let stack: Stack | null = null;
+  let disconnects = 0;
+  let viewerErrors: Record<string, number> = {};
+
+  const base = {
+    startedAt,
+    command: options.command,
+    options: { ...options } as Record<string, unknown>,
+  };
+  try {
+    log(
+      `starting: private Redis${needSystem1 ? `, System 1 (server + ${options.workers} workers)` : ''}${needSystem2 ? ', System 2' : ''}${options.baselines ? ', bare baselines' : ''} ...`,
+    );
+    stack = await startStack({
+      workers: options.workers,
+      baselines: options.baselines,
+      system1: needSystem1,
+      system2: needSystem2,
+      ...(options.cpuProf ? { cpuProfDir: `${options.outDir}/profiles` } : {}),
+    });
+    hooks.onStack?.(stack);
+    const urls = stack.urls;
+    const specs: ViewerSpec[] = [];
+    const sse = Math.round(options.viewers * options.sseShare);
+    if (options.viewers > 0) {
+      if (urls.system1) specs.push({ system: 'system1', url: urls.system1, ws: options.viewers - sse, sse });
+      if (urls.system2) specs.push({ system: 'system2', url: urls.system2, ws: options.viewers - sse, sse });
+      log(
+        `connecting ${options.viewers} viewers per system (${options.viewers - sse} WebSocket, ${sse} SSE) ...`,
+      );
+      viewers = await startViewers(specs);
+    }
+
+    const totalPoints = options.series.reduce(
+      (sum, series) => sum + targets.length * ratesOf(options, series).length * options.repeats,
+      0,
+    );
+    let donePoints = 0;
+    const progress = new Progress(totalPoints, options.durationS + POINT_OVERHEAD_S);
+    let runCounter = 0;
+
+    for (const series of options.series) {
+      const batchSize = series === 'single' ? 1 : options.batchSize;
+      const rates = ratesOf(options, series);
+      for (const target of targets) {
+        const steps: StepResult[] = [];
+        for (const [stepIndex, rate] of rates.entries()) {
+          if (hooks.signal.aborted) break;
+          const runs: PointRun[] = [];
+          for (let repeat = 1; repeat <= options.repeats; repeat++) {
+            if (hooks.signal.aborted) break;
+            const casualties = stack.casualties();
+            if (casualties.length) throw new Error(`a process of the stack died:\n${casualties.join('\n')}`);
+            progress.setRemaining(totalPoints - donePoints - 1);
+            progress.begin({
+              target,
+              series,
+              step: stepIndex + 1,
+              steps: rates.length,
+              repeat,
+              repeats: options.repeats,
+              offeredRate: rate,
+              durationS: options.durationS,
+            });
+            const spec = pointSpec(options, stack, target, series, batchSize, rate, repeat, ++runCounter);
+            const run = await runPoint(spec, {
+              pids: { ...stack.pids(), ...(viewers?.pid ? { viewers: viewers.pid } : {}) },
+              viewers,
+              viewerCount: options.viewers,
+              signal: hooks.signal,
+              onProgress: (p: LoadProgress) => progress.update(p),
+            });
+            donePoints++;
+            runs.push(run);
+            const r = run.reconciliation;
+            progress.done(
+              `→ ${formatRate(run.achievedRate)}/s acked, p99 ${run.latencyMs.p99 ?? '—'} ms` +
+                (run.lag
+                  ? `, lag p99 ${run.lag.lagP99 ?? '—'} ms (+${run.lag.addedP99 ?? '—'} ms added)`
+                  : '') +
+                `, ${r.ok ? 'reconciled' : 'NOT RECONCILED'} (${r.unit}: acked ${r.producerAcked}, accepted +${r.acceptedDelta}, aggregated +${r.aggregatedDelta})`,
+            );
+            if (!r.ok) {
+              const message = `${target} ${series} ${rate}/s run ${repeat}: ${r.problems.join('; ')}`;
+              failures.push(message);
+              progress.note(`RECONCILIATION FAILED: ${message}`);
+            }
+          }
+          if (runs.length === 0) break;
+          const step = summariseStep(runs, options.p99BoundMs);
+          steps.push(step);
+          if (runs.some((r) => r.aborted)) break;
+          if (!step.passed && !options.keepGoing) {
+            const skipped = (rates.length - stepIndex - 1) * options.repeats;
+            donePoints += skipped;
+            if (skipped)
+              progress.note(`  ${target} ${series}: past the knee (${step.verdict}); skipping higher steps`);
+            break;
+          }
+        }
+        if (steps.length) ladders.push({ target, series, ...summariseLadder(steps) });
+        if (hooks.signal.aborted) break;
+      }
+      if (hooks.signal.aborted) break;
+    }
+    if (viewers) {
+      const status = await viewers.status();
+      disconnects = status.disconnects;
+      viewerErrors = status.errors;
+      if (status.disconnects) notes.push(`${status.disconnects} viewer connections dropped during the run`);
+    }
+  } catch (error) {
+    notes.push(`the comparison stopped early: ${(error as Error).message}`);
+    failures.push(`run broke: ${(error as Error).message.split('\n')[0]}`);
+    log(`error: ${(error as Error).message}`);
+  } finally {
+    await viewers?.stop();
+  }
+  if (hooks.signal.aborted)
+    notes.push('stopped by the user (Ctrl-C): the report holds what was measured up to then');
+  return {
+    summary: {
+      ...base,
+      finishedAt: new Date().toISOString(),
+      aborted: hooks.signal.aborted,
+      ladders,
+      reconciliationFailures: failures,
+      viewers: { perSystem: options.viewers, sseShare: options.sseShare, disconnects, errors: viewerErrors },
+      notes,
+    },
+    stack,
+  };
+}
+
+function pointSpec(
+  options: CompareOptions,
+  stack: Stack,
+  target: TargetName,
+  series: SeriesName,
+  batchSize: number,
+  rate: number,
+  repeat: number,
+  runNumber: number,
+): PointSpec {
+  const u = stack.urls;
+  const where: Record<TargetName, { url?: string; stats?: string; viewed: string | null }> = {
+    'bare-http': { url: u.bareHttp, stats: u.bareHttp, viewed: null },
+    http1: { url: u.http1, stats: u.system1, viewed: 'system1' },
+    h2c: { url: u.h2c, stats: u.system1, viewed: 'system1' },
+    h2: { url: u.h2, stats: u.system1, viewed: 'system1' },
+    'bare-ws': { url: u.bareWs, stats: u.bareWs?.replace(/^ws/, 'http'), viewed: null },
+    ws: { url: u.ws, stats: u.system2, viewed: 'system2' },
+  };
+  const w = where[target];
+  if (!w.url || !w.stats) throw new Error(`no endpoint for ${target}: its system was not started`);
+  return {
+    target,
+    series,
+    batchSize,
+    offeredRate: rate,
+    repeat,
+    durationS: options.durationS,
+    hosts: options.hosts,
+    seed: options.seed,
+    connections: options.connections,
+    loadThreads: options.loadThreads,
+    // unique per run: every run starts its producers' seq at 0, and must not look like a repeat
+    producerPrefix: `cmp${runNumber}-${target}-${Date.now().toString(36)}`,
+    url: w.url,
+    statsUrl: w.stats,
+    viewedSystem: options.viewers > 0 ? w.viewed : null,
+    windowMs: WINDOW_MS,
+  };
+}

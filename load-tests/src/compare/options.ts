@@ -1,0 +1,234 @@
+// The comparison's command-line flags: defaults, --quick, --help text and validation. A bad flag
+// is a UsageError (exit code 2) whose message names the flag, the value and what it accepts.
+import { join } from 'node:path';
+
+export const PIPELINES = ['http1', 'h2c', 'h2', 'ws'] as const;
+export type Pipeline = (typeof PIPELINES)[number];
+export const SERIES = ['single', 'batched'] as const;
+export type SeriesName = (typeof SERIES)[number];
+
+export interface CompareOptions {
+  /** Pipelines to drive, in this order. Default all four. */
+  pipelines: Pipeline[];
+  /** Load series: `single` (one sample per request) and `batched` (batchSize samples per request). Default both. */
+  series: SeriesName[];
+  /** Step rates of the single series, samples/s (= requests/s). */
+  ratesSingle: number[];
+  /** Step rates of the batched series, samples/s. */
+  ratesBatched: number[];
+  /** Samples per batch in the batched series. Default 100. */
+  batchSize: number;
+  /** Sending time per measured point, seconds. Default 8 (quick: 3). */
+  durationS: number;
+  /** Runs per point; the report gives min/median/max over them. Default 3 (quick: 1). */
+  repeats: number;
+  /** Simulated hosts; the rate is set through each host's sample interval. Default 2000. */
+  hosts: number;
+  /** Seed of the fleet and producer names. Default 7. */
+  seed: number;
+  /** Producer connections (one producer each), the same for every pipeline. Default 16. */
+  connections: number;
+  /** Producer worker threads (1 = in the compare process). Default 1. */
+  loadThreads: number;
+  /** Dashboard viewers per system. Default 500 (quick: 50). */
+  viewers: number;
+  /** Share of viewers on SSE rather than WebSocket. Default 0.2. */
+  sseShare: number;
+  /** System 1 worker processes. Default 2. */
+  workers: number;
+  /** Knee bound: a step passes while the median ack p99 stays at or under this, ms. Default 250. */
+  p99BoundMs: number;
+  /** Run the bare node:http and ws baselines. Default true. */
+  baselines: boolean;
+  /** Keep climbing after a step fails (normally the ladder stops one step past the knee). Default false. */
+  keepGoing: boolean;
+  /** Record a V8 CPU profile of the server processes (node --cpu-prof). Default false. */
+  cpuProf: boolean;
+  /** Output folder. Default load-tests/results/<timestamp>. */
+  outDir: string;
+  quick: boolean;
+  /** The exact command line, for the report. */
+  command: string;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const HELP = `pnpm compare [options]
+
+Starts a private Redis, System 1 (HTTP/1.1, h2c, h2 over TLS; server + workers), System 2 (WebSocket)
+and two bare baselines (node:http 202, ws ack) as child processes on free ports, then drives the same
+open-model load at each pipeline with @ingestlab/producers, step by step, while dashboard viewers
+watch both systems. After every run it drains and reconciles producer counts against /stats.
+Writes load-tests/results/<timestamp>/{report.md,report.html,summary.json,*.png}.
+
+Options
+  --quick                 classroom run, under 2 minutes: 2 steps, 1 repeat, 3 s, 50 viewers
+  --pipelines <list>      comma list of http1,h2c,h2,ws            (default: all)
+  --series <list>         single (1 sample/request), batched      (default: single,batched)
+  --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,6000,8000,10000,12000)
+  --rates-batched <list>  step rates, samples/s, batched series    (default: 25000,50000,100000,200000,350000,500000)
+  --batch-size <n>        samples per batch in the batched series  (default: 100)
+  --duration <s>          sending time per run                     (default: 8)
+  --repeats <n>           runs per step, for the spread            (default: 3)
+  --hosts <n>             simulated hosts                          (default: 2000)
+  --seed <n>              fleet seed                               (default: 7)
+  --connections <n>       producer connections per pipeline        (default: 16)
+  --load-threads <n>      producer worker threads                  (default: 1)
+  --viewers <n>           dashboard viewers per system             (default: 500)
+  --sse-share <0..1>      share of viewers on SSE                  (default: 0.2)
+  --workers <n>           System 1 worker processes                (default: 2)
+  --p99-bound <ms>        knee: highest step with ack p99 <= this and zero loss (default: 250)
+  --no-baselines          skip the bare node:http / ws baselines
+  --keep-going            climb every step even after one fails
+  --cpu-prof              write V8 CPU profiles of the servers and summarise their top functions
+  --out <dir>             output folder                            (default: load-tests/results/<timestamp>)
+  -h, --help              this text
+
+Exit codes: 0 done and reconciled, 1 reconciliation failed or a run broke, 2 bad flags, 130 stopped (Ctrl-C).
+`;
+
+const QUICK = {
+  ratesSingle: [1000, 3000],
+  ratesBatched: [50_000],
+  durationS: 3,
+  repeats: 1,
+  viewers: 50,
+  hosts: 1000,
+};
+
+function integer(flag: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function number(flag: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function list<T extends string>(flag: string, raw: string, allowed: readonly T[]): T[] {
+  const items = raw.split(',').map((s) => s.trim());
+  const out: T[] = [];
+  for (const item of items) {
+    if (!allowed.includes(item as T)) {
+      throw new UsageError(`${flag}: "${item}" is not one of ${allowed.join(', ')}`);
+    }
+    if (!out.includes(item as T)) out.push(item as T);
+  }
+  if (out.length === 0) throw new UsageError(`${flag} needs at least one of ${allowed.join(', ')}`);
+  return out;
+}
+
+function rates(flag: string, raw: string): number[] {
+  const values = raw.split(',').map((s) => integer(flag, s.trim(), 1, 10_000_000));
+  for (let i = 1; i < values.length; i++) {
+    if ((values[i] ?? 0) <= (values[i - 1] ?? 0)) throw new UsageError(`${flag} must increase, got "${raw}"`);
+  }
+  return values;
+}
+
+export function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/[:.]/g, '-').replace('Z', '');
+}
+
+/** Parses argv (without node and script); returns null when --help was asked for. */
+export function parseOptions(argv: readonly string[], resultsRoot: string): CompareOptions | null {
+  const flags = new Map<string, string | true>();
+  const valued = new Set([
+    '--pipelines',
+    '--series',
+    '--rates-single',
+    '--rates-batched',
+    '--batch-size',
+    '--duration',
+    '--repeats',
+    '--hosts',
+    '--seed',
+    '--connections',
+    '--load-threads',
+    '--viewers',
+    '--sse-share',
+    '--workers',
+    '--p99-bound',
+    '--out',
+  ]);
+  const booleans = new Set(['--quick', '--no-baselines', '--keep-going', '--cpu-prof', '--help', '-h']);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') continue; // pnpm passes it through before script arguments
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (booleans.has(name)) {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+      flags.set(name, true);
+    } else if (valued.has(name)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('--')))
+        throw new UsageError(`${name} needs a value`);
+      flags.set(name, value);
+    } else {
+      throw new UsageError(`unknown option "${arg}" (see --help)`);
+    }
+  }
+  if (flags.has('--help') || flags.has('-h')) return null;
+  const quick = flags.has('--quick');
+  const get = (name: string): string | undefined => {
+    const value = flags.get(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const opt = <T>(name: string, parse: (raw: string) => T, fallback: T): T => {
+    const raw = get(name);
+    return raw === undefined ? fallback : parse(raw);
+  };
+  const options: CompareOptions = {
+    pipelines: opt('--pipelines', (r) => list('--pipelines', r, PIPELINES), [...PIPELINES]),
+    series: opt('--series', (r) => list('--series', r, SERIES), [...SERIES]),
+    ratesSingle: opt(
+      '--rates-single',
+      (r) => rates('--rates-single', r),
+      quick ? QUICK.ratesSingle : [1000, 2000, 4000, 6000, 8000, 10_000, 12_000],
+    ),
+    ratesBatched: opt(
+      '--rates-batched',
+      (r) => rates('--rates-batched', r),
+      quick ? QUICK.ratesBatched : [25_000, 50_000, 100_000, 200_000, 350_000, 500_000],
+    ),
+    batchSize: opt('--batch-size', (r) => integer('--batch-size', r, 1, 1000), 100),
+    durationS: opt('--duration', (r) => number('--duration', r, 1, 3600), quick ? QUICK.durationS : 8),
+    repeats: opt('--repeats', (r) => integer('--repeats', r, 1, 100), quick ? QUICK.repeats : 3),
+    hosts: opt('--hosts', (r) => integer('--hosts', r, 1, 1_000_000), quick ? QUICK.hosts : 2000),
+    seed: opt('--seed', (r) => integer('--seed', r, 0, 2 ** 32 - 1), 7),
+    connections: opt('--connections', (r) => integer('--connections', r, 1, 1024), 16),
+    loadThreads: opt('--load-threads', (r) => integer('--load-threads', r, 1, 64), 1),
+    viewers: opt('--viewers', (r) => integer('--viewers', r, 0, 20_000), quick ? QUICK.viewers : 500),
+    sseShare: opt('--sse-share', (r) => number('--sse-share', r, 0, 1), 0.2),
+    workers: opt('--workers', (r) => integer('--workers', r, 1, 64), 2),
+    p99BoundMs: opt('--p99-bound', (r) => number('--p99-bound', r, 1, 600_000), 250),
+    baselines: !flags.has('--no-baselines'),
+    keepGoing: flags.has('--keep-going'),
+    cpuProf: flags.has('--cpu-prof'),
+    outDir: get('--out') ?? join(resultsRoot, timestamp()),
+    quick,
+    command: ['pnpm compare', ...argv.filter((a) => a !== '--')].join(' '),
+  };
+  if (options.connections > options.hosts) {
+    throw new UsageError(`--connections (${options.connections}) cannot exceed --hosts (${options.hosts})`);
+  }
+  if (options.loadThreads > options.connections) {
+    throw new UsageError(
+      `--load-threads (${options.loadThreads}) cannot exceed --connections (${options.connections})`,
+    );
+  }
+  if (options.series.includes('batched') && options.batchSize > options.hosts) {
+    throw new UsageError(`--batch-size (${options.batchSize}) cannot exceed --hosts (${options.hosts})`);
+  }
+  return options;
+}

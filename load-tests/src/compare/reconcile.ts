@@ -1,0 +1,100 @@
+// Reconciliation: after a run, wait until the system has drained (queue empty, aggregated caught up
+// with accepted), then compare the producer's counts with the /stats delta. Anything acknowledged
+// that was not aggregated is a failure, reported with the numbers.
+import type { LoadSummary } from '@ingestlab/producers';
+import type { Reconciliation } from './results.js';
+
+export interface StatsLike {
+  system: string;
+  accepted: number;
+  aggregated: number;
+  rejected: number;
+  duplicates: number;
+  queueDepth: number;
+}
+
+export async function readStats(baseUrl: string): Promise<StatsLike> {
+  const response = await fetch(`${baseUrl}/stats`, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`GET ${baseUrl}/stats answered ${response.status}`);
+  const body = (await response.json()) as Partial<StatsLike>;
+  for (const key of ['accepted', 'aggregated', 'rejected', 'duplicates', 'queueDepth'] as const) {
+    if (typeof body[key] !== 'number') throw new Error(`GET ${baseUrl}/stats: "${key}" is not a number`);
+  }
+  return body as StatsLike;
+}
+
+/**
+ * Polls /stats until queueDepth is 0 and aggregated has caught up with accepted (and with what the
+ * producer had acknowledged), twice in a row; gives up after timeoutMs and says so.
+ */
+export async function waitDrained(
+  baseUrl: string,
+  before: StatsLike,
+  expectAtLeast: number,
+  timeoutMs: number,
+): Promise<{ stats: StatsLike; drained: boolean; ms: number }> {
+  const started = Date.now();
+  let stable = 0;
+  let stats = await readStats(baseUrl);
+  for (;;) {
+    const accepted = stats.accepted - before.accepted;
+    const aggregated = stats.aggregated - before.aggregated;
+    const done = stats.queueDepth === 0 && aggregated === accepted && aggregated >= expectAtLeast;
+    stable = done ? stable + 1 : 0;
+    if (stable >= 2) return { stats, drained: true, ms: Date.now() - started };
+    if (Date.now() - started > timeoutMs) return { stats, drained: false, ms: Date.now() - started };
+    await new Promise((r) => setTimeout(r, 200));
+    stats = await readStats(baseUrl);
+  }
+}
+
+/** Compares one run's producer summary with the system's /stats before and after (drained). */
+export function reconcile(
+  summary: LoadSummary,
+  before: StatsLike,
+  after: StatsLike,
+  drain: { drained: boolean; ms: number },
+  unit: 'samples' | 'batches',
+): Reconciliation {
+  const counts = unit === 'samples' ? summary.samples : summary.batches;
+  const acceptedDelta = after.accepted - before.accepted;
+  const aggregatedDelta = after.aggregated - before.aggregated;
+  const producerUnique = counts.acknowledged - counts.duplicates;
+  const problems: string[] = [];
+  if (!drain.drained) {
+    problems.push(
+      `not drained after ${drain.ms} ms: queueDepth ${after.queueDepth}, accepted +${acceptedDelta}, aggregated +${aggregatedDelta}`,
+    );
+  }
+  if (aggregatedDelta < acceptedDelta) {
+    problems.push(
+      `${acceptedDelta - aggregatedDelta} ${unit} accepted but not aggregated (accepted +${acceptedDelta}, aggregated +${aggregatedDelta})`,
+    );
+  }
+  if (aggregatedDelta < producerUnique) {
+    problems.push(
+      `${producerUnique - aggregatedDelta} acknowledged ${unit} missing from the aggregate (producer acked ${counts.acknowledged}, of which ${counts.duplicates} as duplicates; system aggregated +${aggregatedDelta})`,
+    );
+  }
+  // more than was ever sent (first sends plus what failed mid-way) means another writer or double counting
+  if (acceptedDelta > counts.sent) {
+    problems.push(
+      `system accepted +${acceptedDelta} ${unit} but the producer sent only ${counts.sent}: counted twice?`,
+    );
+  }
+  return {
+    ok: problems.length === 0,
+    unit,
+    producerSent: counts.sent,
+    producerAcked: counts.acknowledged,
+    producerUnique,
+    producerFailed: counts.failed,
+    acceptedDelta,
+    aggregatedDelta,
+    duplicatesDelta: after.duplicates - before.duplicates,
+    rejectedDelta: after.rejected - before.rejected,
+    drained: drain.drained,
+    drainMs: drain.ms,
+    problems,
+  };
+}
