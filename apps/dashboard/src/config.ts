@@ -36,8 +36,8 @@ export interface RuntimeConfig {
 }
 
 const SYSTEMS: { id: SystemId; label: string; expect: SystemName }[] = [
-  { id: 's1', label: 'System 1 · HTTP + BullMQ + Redis', expect: 'http-redis' },
-  { id: 's2', label: 'System 2 · WebSocket + in-memory', expect: 'ws-memory' },
+  { id: 's1', label: 'System 1 · HTTP → BullMQ → Redis', expect: 'http-redis' },
+  { id: 's2', label: 'System 2 · WebSocket → memory', expect: 'ws-memory' },
 ];
 
 export function resolveConfig(search: string, runtime: unknown, pageUrl: string): DashboardConfig {

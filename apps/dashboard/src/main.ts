@@ -1,0 +1,293 @@
+// The page: wires config, one live client and feed per system, the panels and the controls.
+// Frames only mark a system dirty; drawing happens once per animation frame, and is measured.
+import { HISTORY_RANGES, type HistoryRange } from '@ingestlab/metric-schema';
+import { liveUrl, resolveConfig, type SystemConfig, type SystemId, type Transport } from './config.js';
+import { CostMeter, type CostSummary } from './model/cost-meter.js';
+import { formatCsv } from './model/csv.js';
+import { Feed } from './model/feed.js';
+import { bucketWindows } from './model/series.js';
+import { fetchHistory, fetchStats } from './net/http.js';
+import { LiveClient } from './net/live-client.js';
+import { renderControls } from './ui/controls.js';
+import { el } from './ui/dom.js';
+import { formatClock } from './ui/format.js';
+import { SystemPanel } from './ui/system-panel.js';
+import './styles.css';
+
+declare global {
+  interface Window {
+    /** Set by /config.js when a deployment needs other URLs or thresholds (see config.ts). */
+    INGESTLAB_CONFIG?: unknown;
+    /** Read-only hooks for the browser test and for curious people with a console. */
+    __dashboard?: DashboardProbe;
+  }
+}
+
+export interface DashboardProbe {
+  cost(): CostSummary;
+  resetCost(): void;
+  /** Animation-frame updates so far, and how many of them redrew charts. */
+  draws(): number;
+  chartDraws(): number;
+  feeds(): Record<
+    SystemId,
+    { status: string; windowFrames: number; held: number; lastStart: number | null; errorCount: number }
+  >;
+  points(): Record<SystemId, Record<string, number>>;
+  /** Newest window start drawn per system (stays put while paused). */
+  lastDrawn(): Record<SystemId, number | null>;
+  csv(): string;
+}
+
+/** Most points per chart line: about a chart's width in pixels at 1280 px; more would not show. */
+const MAX_POINTS = 300;
+const STATS_EVERY_MS = 1000;
+
+interface SystemView {
+  config: SystemConfig;
+  feed: Feed;
+  panel: SystemPanel;
+  client: LiveClient;
+  /** Server clock minus client clock, from the last window's end (0 until a window arrives). */
+  clockOffset: number;
+  history: AbortController | null;
+  /** performance.now() of the last chart redraw, and the timer of a redraw that is due later. */
+  chartsDrawnAt: number;
+  chartTimer: ReturnType<typeof setTimeout> | null;
+}
+
+const config = resolveConfig(location.search, window.INGESTLAB_CONFIG, location.href);
+const state = {
+  range: config.range as HistoryRange,
+  paused: false,
+  transport: config.transport as Transport,
+};
+const meter = new CostMeter(2000);
+let drawCount = 0;
+let chartDraws = 0;
+
+const controls = el('nav', { class: 'controls' });
+const clock = el('span', { class: 'clock', testid: 'clock' });
+const topBar = el(
+  'header',
+  { class: 'top-bar' },
+  el('h1', {}, 'ingestlab ', el('span', { text: 'live' })),
+  controls,
+  clock,
+);
+const problems = el('div', { class: 'config-problems', testid: 'config-problems' });
+problems.hidden = config.problems.length === 0;
+problems.textContent = config.problems.join(' · ');
+const grid = el('main', { class: 'systems' });
+document.body.append(topBar, problems, grid);
+
+const views = config.systems.map((system): SystemView => {
+  const feed = new Feed({ expect: system.expect });
+  const panel = new SystemPanel(grid, system, config.thresholds);
+  const view: SystemView = {
+    config: system,
+    feed,
+    panel,
+    client: null as unknown as LiveClient,
+    clockOffset: 0,
+    history: null,
+    chartsDrawnAt: 0,
+    chartTimer: null,
+  };
+  view.client = new LiveClient({
+    transport: state.transport,
+    url: (transport) => liveUrl(system.base, transport),
+    onOpen: () => feed.opened(),
+    onText: (text) => {
+      const now = Date.now();
+      const effect = feed.receive(text, now);
+      if (effect.snapshot) loadHistory(view);
+      if (effect.windows) {
+        const last = feed.buffer.last;
+        if (last && !effect.snapshot) view.clockOffset = last.end - now;
+        markDirty(view);
+      }
+      panel.renderStatus(feed, now);
+    },
+    onLost: (attempt) => {
+      feed.lost(attempt);
+      panel.renderStatus(feed, Date.now());
+    },
+  });
+  return view;
+});
+
+// --- drawing, batched to animation frames ---------------------------------------------------
+const dirty = new Set<SystemView>();
+let frameRequested = false;
+
+/** Redraws at most this often: frames of both systems arriving close together share one draw. */
+const MIN_DRAW_INTERVAL_MS = 100;
+let lastDrawAt = 0;
+
+function markDirty(view: SystemView): void {
+  dirty.add(view);
+  if (frameRequested) return;
+  frameRequested = true;
+  const wait = lastDrawAt + MIN_DRAW_INTERVAL_MS - performance.now();
+  if (wait <= 0) requestAnimationFrame(draw);
+  else setTimeout(() => requestAnimationFrame(draw), wait);
+}
+
+function visibleRange(view: SystemView): { from: number; to: number } {
+  const to = Math.max(Date.now() + view.clockOffset, view.feed.buffer.last?.end ?? 0);
+  return { from: to - HISTORY_RANGES[state.range], to };
+}
+
+/**
+ * Charts redraw at most once per pixel's worth of time (range / MAX_POINTS), within 100 ms–1 s:
+ * at 5m a 100 ms window moves the line by a third of a pixel, so redrawing per window is waste.
+ * The figures above the charts (KPIs, top hosts) still follow every frame.
+ */
+function chartInterval(): number {
+  return Math.min(1000, Math.max(MIN_DRAW_INTERVAL_MS, HISTORY_RANGES[state.range] / MAX_POINTS));
+}
+
+function draw(): void {
+  frameRequested = false;
+  const started = performance.now();
+  lastDrawAt = started;
+  for (const view of dirty) {
+    view.panel.renderLatest(view.feed);
+    if (state.paused) continue;
+    const due = view.chartsDrawnAt + chartInterval() - started;
+    if (due > 0) {
+      if (!view.chartTimer)
+        view.chartTimer = setTimeout(() => ((view.chartTimer = null), markDirty(view)), due);
+      continue;
+    }
+    view.chartsDrawnAt = started;
+    const { from, to } = visibleRange(view);
+    const buckets = bucketWindows(view.feed.buffer.range(from), {
+      windowMs: view.feed.windowMs,
+      from,
+      maxPoints: MAX_POINTS,
+    });
+    view.panel.charts.update(buckets, from, to);
+    chartDraws++;
+  }
+  dirty.clear();
+  drawCount++;
+  meter.record(performance.now() - started);
+}
+
+// --- history: fill the selected range after a (re)connect or a range change ------------------
+function loadHistory(view: SystemView): void {
+  const { feed } = view;
+  const wanted = HISTORY_RANGES[state.range];
+  const first = feed.buffer.first;
+  const last = feed.buffer.last;
+  // The snapshot already covers the range: nothing to ask.
+  if (first && last && last.end - first.start >= wanted - feed.windowMs) return;
+  view.history?.abort();
+  const controller = new AbortController();
+  view.history = controller;
+  fetchHistory(view.config.base, state.range, controller.signal)
+    .then((windows) => {
+      feed.mergeHistory(windows);
+      markDirty(view);
+    })
+    .catch((error: Error) => {
+      if (error.name !== 'AbortError') console.warn(`${view.config.id} history: ${error.message}`);
+    });
+}
+
+// --- controls ------------------------------------------------------------------------------
+renderControls(controls, state, {
+  onRange(range) {
+    state.range = range;
+    for (const view of views) {
+      view.chartsDrawnAt = 0;
+      loadHistory(view);
+      markDirty(view);
+    }
+  },
+  onPause(paused) {
+    state.paused = paused;
+    if (!paused) for (const view of views) markDirty(view);
+  },
+  onTransport(transport) {
+    state.transport = transport;
+    for (const view of views) {
+      view.feed.status = 'connecting';
+      view.client.switchTo(transport);
+    }
+  },
+  onExport() {
+    const blob = new Blob([visibleCsv()], { type: 'text/csv' });
+    const link = el('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `ingestlab-windows-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  },
+});
+
+function visibleCsv(): string {
+  return formatCsv(
+    views.flatMap((view) => {
+      const { from } = visibleRange(view);
+      return view.feed.buffer.range(from).map((window) => ({ system: view.config.expect, window }));
+    }),
+  );
+}
+
+// --- timers: badge ages, scrolling when no frames come, /stats totals -------------------------
+let ticks = 0;
+setInterval(() => {
+  const now = Date.now();
+  clock.textContent = formatClock(now);
+  for (const view of views) view.panel.renderStatus(view.feed, now);
+  // Once a second, scroll charts of systems that are silent, so an outage shows as empty time.
+  if (++ticks % 4 === 0 && !state.paused) {
+    for (const view of views) if (view.feed.status !== 'live') markDirty(view);
+  }
+}, 250);
+
+for (const view of views) {
+  const poll = () => {
+    fetchStats(view.config.base, AbortSignal.timeout(STATS_EVERY_MS * 2))
+      .then((stats) => view.panel.renderStats(stats))
+      .catch(() => view.panel.renderStats(null))
+      .finally(() => setTimeout(poll, STATS_EVERY_MS));
+  };
+  poll();
+  view.client.start();
+  markDirty(view); // draw the empty axes of the current range at once
+}
+
+window.__dashboard = {
+  cost: () => meter.summary(),
+  resetCost: () => meter.reset(),
+  draws: () => drawCount,
+  chartDraws: () => chartDraws,
+  feeds: () =>
+    Object.fromEntries(
+      views.map((v) => [
+        v.config.id,
+        {
+          status: v.feed.status,
+          windowFrames: v.feed.windowFrames,
+          held: v.feed.buffer.size,
+          lastStart: v.feed.buffer.last?.start ?? null,
+          errorCount: v.feed.errorCount,
+        },
+      ]),
+    ) as ReturnType<DashboardProbe['feeds']>,
+  points: () =>
+    Object.fromEntries(views.map((v) => [v.config.id, v.panel.charts.pointCounts()])) as Record<
+      SystemId,
+      Record<string, number>
+    >,
+  lastDrawn: () =>
+    Object.fromEntries(views.map((v) => [v.config.id, v.panel.charts.lastX()])) as Record<
+      SystemId,
+      number | null
+    >,
+  csv: visibleCsv,
+};

@@ -1,0 +1,137 @@
+// One system's live stream over WebSocket or Server-Sent Events, reconnecting with exponential
+// backoff and jitter. It hands raw frame text to the caller; it never invents frames.
+import type { Transport } from '../config.js';
+import { type BackoffOptions, backoffDelay } from '../model/backoff.js';
+
+export interface LiveClientOptions {
+  /** The stream's URL for a transport (asked again on every attempt). */
+  url(transport: Transport): string;
+  transport: Transport;
+  /** A connection opened; frames follow. */
+  onOpen(): void;
+  onText(text: string): void;
+  /** The connection failed or dropped; `attempt` failures in a row, next try after `delayMs`. */
+  onLost(attempt: number, delayMs: number): void;
+  /** Without any frame for this long the connection counts as dead and is replaced. Default 10 000. */
+  staleMs?: number;
+  backoff?: BackoffOptions;
+}
+
+/** SSE servers may name their events after the frame type; listen for those too. */
+const SSE_EVENT_NAMES = ['hello', 'snapshot', 'window', 'heartbeat'];
+
+export class LiveClient {
+  #transport: Transport;
+  #generation = 0;
+  #failures = 0;
+  #socket: WebSocket | null = null;
+  #source: EventSource | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #watchdog: ReturnType<typeof setInterval> | null = null;
+  #lastFrameAt = 0;
+  #open = false;
+  #stopped = true;
+
+  constructor(private readonly options: LiveClientOptions) {
+    this.#transport = options.transport;
+  }
+
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#connect();
+    const staleMs = this.options.staleMs ?? 10_000;
+    this.#watchdog = setInterval(() => {
+      if (this.#open && performance.now() - this.#lastFrameAt > staleMs) this.#drop();
+    }, 1000);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#teardown();
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog = null;
+  }
+
+  /** Switches transport: closes the current stream and connects at once with the other one. */
+  switchTo(transport: Transport): void {
+    this.#transport = transport;
+    this.#failures = 0;
+    this.#teardown();
+    if (!this.#stopped) this.#connect();
+  }
+
+  #connect(): void {
+    const generation = ++this.#generation;
+    const current = () => generation === this.#generation && !this.#stopped;
+    const url = this.options.url(this.#transport);
+    const opened = () => {
+      if (!current()) return;
+      this.#open = true;
+      this.#lastFrameAt = performance.now();
+      this.options.onOpen();
+    };
+    const text = (data: unknown) => {
+      if (!current()) return;
+      this.#lastFrameAt = performance.now();
+      this.#failures = 0; // frames flow: the next drop starts the backoff from the beginning
+      if (typeof data === 'string') this.options.onText(data);
+      else this.options.onText('<binary frame>');
+    };
+    if (this.#transport === 'ws') {
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(url);
+      } catch {
+        this.#scheduleRetry();
+        return;
+      }
+      this.#socket = socket;
+      socket.onopen = opened;
+      socket.onmessage = (event) => text(event.data);
+      socket.onclose = () => current() && this.#drop();
+    } else {
+      const source = new EventSource(url);
+      this.#source = source;
+      source.onopen = opened;
+      source.onmessage = (event) => text(event.data);
+      for (const name of SSE_EVENT_NAMES) source.addEventListener(name, (event) => text(event.data));
+      // EventSource would retry on its own at a fixed pace; we own the schedule instead.
+      source.onerror = () => current() && this.#drop();
+    }
+  }
+
+  #drop(): void {
+    this.#teardown();
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#stopped) return;
+    const delay = backoffDelay(this.#failures, this.options.backoff);
+    this.#failures++;
+    this.options.onLost(this.#failures, delay);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#connect();
+    }, delay);
+  }
+
+  #teardown(): void {
+    this.#generation++;
+    this.#open = false;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    if (this.#socket) {
+      const socket = this.#socket;
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.close();
+    }
+    this.#socket = null;
+    this.#source?.close();
+    this.#source = null;
+  }
+}
