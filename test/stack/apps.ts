@@ -8,15 +8,14 @@ import { startPrivateRedis } from '../../scripts/lib/redis.mjs';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 
-/** The entry points the stack test needs; while one is missing the test is skipped with its name. */
-export const APP_ENTRIES = [
-  'apps/http-ingest/src/server.ts',
-  'apps/http-ingest/src/worker.ts',
-  'apps/ws-ingest/src/server.ts',
-];
+/** The entry points each system needs; while one is missing, its part of the test is skipped. */
+export const APP_ENTRIES = {
+  system1: ['apps/http-ingest/src/server.ts', 'apps/http-ingest/src/worker.ts'],
+  system2: ['apps/ws-ingest/src/server.ts'],
+};
 
-export function missingApps(): string[] {
-  return APP_ENTRIES.filter((entry) => !existsSync(join(REPO, entry)));
+export function missingApps(system: keyof typeof APP_ENTRIES): string[] {
+  return APP_ENTRIES[system].filter((entry) => !existsSync(join(REPO, entry)));
 }
 
 /** `node --import tsx --conditions=source <script>`, so workspace packages run from TypeScript. */
@@ -31,19 +30,46 @@ function fromSource(group: ChildGroup, name: string, app: string, script: string
 }
 
 export interface Systems {
-  redisUrl: string;
-  /** HTTP/1.1 port of each System 1 replica. */
+  /** HTTP/1.1 port of each System 1 replica (none when System 1 is not started). */
   system1: number[];
-  system2: number;
+  /** System 2's port, or null when it is not started. */
+  system2: number | null;
 }
 
-export async function startSystems(group: ChildGroup, replicas = 2): Promise<Systems> {
+/** Starts System 1 (`replicas` servers + 1 worker on a private Redis) and/or System 2, from source. */
+export async function startSystems(
+  group: ChildGroup,
+  which: { system1: boolean; system2: boolean },
+  replicas = 2,
+): Promise<Systems> {
+  const system1 = which.system1 ? await startSystem1(group, replicas) : [];
+  let system2: number | null = null;
+  if (which.system2) {
+    system2 = await freePort();
+    fromSource(group, 's2', 'ws-ingest', 'src/server.ts', { HOST: '127.0.0.1', WS_PORT: String(system2) });
+  }
+  const died = () => {
+    const dead = group.children.find((child) => !child.alive());
+    return dead ? `${dead.name} exited:\n${dead.output().slice(-2000)}` : null;
+  };
+  for (const port of system2 === null ? system1 : [...system1, system2]) {
+    await waitFor(
+      () => answers(`http://127.0.0.1:${port}/readyz`),
+      60_000,
+      () => `readyz on ${port}`,
+      died,
+    );
+  }
+  return { system1, system2 };
+}
+
+async function startSystem1(group: ChildGroup, replicas: number): Promise<number[]> {
   const redis = await startPrivateRedis(group, { port: await freePort() });
   const base = { HOST: '127.0.0.1', REDIS_URL: redis.url };
-  const system1: number[] = [];
+  const ports: number[] = [];
   for (let i = 0; i < replicas; i++) {
     const [http, h2c, https] = [await freePort(), await freePort(), await freePort()];
-    system1.push(http);
+    ports.push(http);
     fromSource(group, `s1-${i + 1}`, 'http-ingest', 'src/server.ts', {
       ...base,
       HTTP_PORT: String(http),
@@ -52,21 +78,7 @@ export async function startSystems(group: ChildGroup, replicas = 2): Promise<Sys
     });
   }
   fromSource(group, 's1-worker', 'http-ingest', 'src/worker.ts', base);
-  const system2 = await freePort();
-  fromSource(group, 's2', 'ws-ingest', 'src/server.ts', { HOST: '127.0.0.1', WS_PORT: String(system2) });
-  const died = () => {
-    const dead = group.children.find((child) => !child.alive());
-    return dead ? `${dead.name} exited:\n${dead.output().slice(-2000)}` : null;
-  };
-  for (const port of [...system1, system2]) {
-    await waitFor(
-      () => answers(`http://127.0.0.1:${port}/readyz`),
-      60_000,
-      () => `readyz on ${port}`,
-      died,
-    );
-  }
-  return { redisUrl: redis.url, system1, system2 };
+  return ports;
 }
 
 export interface ProducerSummary {
