@@ -68,6 +68,7 @@ describe('TLS trust', () => {
       const denied = await strict.send(batch);
       expect(denied.status).toBe('failed');
       expect(strict.counters().batches.failed).toBe(1);
+      expect(strict.counters().errors).toEqual({ 'tls-untrusted-certificate': 2 });
       const allowed = await insecure.send(batch);
       expect(allowed.status).toBe('acknowledged');
     } finally {

@@ -13,6 +13,8 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
   const tls = url.protocol === 'https:';
   let turn = 0;
   let closed = false;
+  // streams of a failed session only see a generic cancel; the session's own error says why
+  const sessionErrors = new WeakMap<ClientHttp2Session, Error>();
 
   const open = (slot: number): ClientHttp2Session => {
     const session = http2.connect(url.origin, {
@@ -25,7 +27,7 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
         : {}),
     });
     // errors reach the streams too, where they are counted; an unhandled 'error' would crash
-    session.on('error', () => {});
+    session.on('error', (error) => sessionErrors.set(session, error));
     session.on('close', () => {
       if (sessions[slot] === session) sessions[slot] = undefined;
     });
@@ -61,6 +63,11 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
           stream?.close(http2.constants.NGHTTP2_CANCEL);
         }, timeoutMs);
         let stream: http2.ClientHttp2Stream | undefined;
+        let session: ClientHttp2Session | undefined;
+        const failure = (error?: Error): AttemptResult => {
+          const cause = (session && sessionErrors.get(session)) ?? error;
+          return { kind: 'retry', error: cause ? networkErrorKind(cause) : 'connection-lost' };
+        };
         try {
           if (closed) throw Object.assign(new Error('transport closed'), { code: 'closed' });
           const headers: http2.OutgoingHttpHeaders = {
@@ -70,7 +77,8 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
             'content-length': Buffer.byteLength(body),
           };
           if (options.token) headers.authorization = `Bearer ${options.token}`;
-          stream = pick().request(headers);
+          session = pick();
+          stream = session.request(headers);
         } catch (error) {
           finish({ kind: 'retry', error: networkErrorKind(error) });
           return;
@@ -90,8 +98,9 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
               : { kind: 'retry', error: 'no-response' },
           );
         });
-        stream.on('error', (error) => finish({ kind: 'retry', error: networkErrorKind(error) }));
-        stream.on('close', () => finish({ kind: 'retry', error: 'connection-lost' }));
+        // deferred a turn: a failing session emits its own error after its streams' errors
+        stream.on('error', (error) => setImmediate(() => finish(failure(error))));
+        stream.on('close', () => setImmediate(() => finish(failure())));
         stream.end(body);
       });
     },

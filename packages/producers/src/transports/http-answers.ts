@@ -39,9 +39,20 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** TLS verification failures: retrying cannot fix them, the summary should say so plainly. */
+const UNTRUSTED_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Short error kinds for thrown network errors, so the summary groups them usefully. */
 export function networkErrorKind(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNTRUSTED_CERT_CODES.has(code)) return 'tls-untrusted-certificate';
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
