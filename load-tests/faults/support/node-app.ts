@@ -1,0 +1,100 @@
+// Starts one system process from source (node + tsx loader) with its environment, optionally with a
+// raised open-files limit, and reads its resident memory from /proc.
+import { existsSync, readFileSync } from 'node:fs';
+import { type ManagedProcess, startProcess } from '@ingestlab/devkit';
+import { tsxLoaderUrl } from './paths.js';
+
+export interface AppProcessOptions {
+  /** Working directory (the app's folder, so relative defaults such as CERT_DIR land there). */
+  cwd: string;
+  /** Environment added to this process's own. */
+  env: Record<string, string>;
+  /** Open-files limit for the child (soft and hard), set with prlimit(1); default: inherited. */
+  nofile?: number;
+  /** Echo the child's output (FAULTS_ECHO=1 turns it on for every process). */
+  echo?: boolean;
+}
+
+export function startApp(name: string, entry: string, options: AppProcessOptions): ManagedProcess {
+  const node = process.execPath;
+  const nodeArgs = ['--import', tsxLoaderUrl(), '--conditions=source', entry];
+  // prlimit execs the command, so the pid stays the node process's (kill -9 reaches the server itself)
+  const [command, args] =
+    options.nofile !== undefined && existsSync('/usr/bin/prlimit')
+      ? ['/usr/bin/prlimit', [`--nofile=${options.nofile}:${options.nofile}`, '--', node, ...nodeArgs]]
+      : [node, nodeArgs];
+  return startProcess(name, command, args as string[], {
+    cwd: options.cwd,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
+    echo: options.echo ?? process.env.FAULTS_ECHO === '1',
+  });
+}
+
+/** Resident set size of a process in bytes (Linux /proc), or null when it is gone or unreadable. */
+export function rssBytes(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The open-files limit (soft) of this process, from /proc/self/limits; Infinity when unlimited. */
+export function openFilesLimit(pid: number | 'self' = 'self'): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft);
+  } catch {
+    return 1024;
+  }
+}
+
+/**
+ * Waits until `url` answers 200, failing at once (with the process's output) if the process exits
+ * first, or after timeoutMs.
+ */
+export async function waitReady(app: ManagedProcess, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void app.exited.then(() => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error(`${app.name} exited before it was ready:\n${app.output().slice(-3000)}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${app.name} not ready at ${url} within ${timeoutMs} ms:\n${app.output().slice(-3000)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface RssSampler {
+  /** Highest RSS seen so far, bytes. */
+  peak(): number;
+  stop(): void;
+}
+
+/** Samples a process's RSS every `everyMs` to catch its peak during a case. */
+export function sampleRss(pid: number | undefined, everyMs = 200): RssSampler {
+  let peak = rssBytes(pid) ?? 0;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid) ?? 0);
+  }, everyMs);
+  return { peak: () => peak, stop: () => clearInterval(timer) };
+}
+
+export const MB = 1024 * 1024;
