@@ -1,6 +1,7 @@
 // System 2 as a Fastify plugin: external plugins, then the app's own state, then routes. Tests
 // build it with buildApp() on port 0 and close it; server.ts adds the process around it.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from './config.js';
 import corsPlugin from './plugins/cors.js';
 import errorHandlerPlugin from './plugins/error-handler.js';
@@ -15,7 +16,7 @@ import liveRoutes from './routes/live.js';
 import metricsRoutes from './routes/metrics.js';
 import statsRoutes from './routes/stats.js';
 
-export async function app(instance: FastifyInstance, options: { config: Config }): Promise<void> {
+async function appPlugin(instance: FastifyInstance, options: { config: Config }): Promise<void> {
   const { config } = options;
   await instance.register(corsPlugin, { config });
   await instance.register(rateLimitPlugin, { config });
@@ -30,6 +31,9 @@ export async function app(instance: FastifyInstance, options: { config: Config }
   await instance.register(metricsRoutes);
   await instance.register(historyRoutes);
 }
+
+/** Not encapsulated, so the app's decorations (pipeline, metrics) are visible to whoever builds it. */
+export const app = fp(appPlugin, { name: 'ws-ingest-app' });
 
 /** Builds a ready (not listening) app. `logger` defaults to off, which suits tests. */
 export async function buildApp(

@@ -58,6 +58,8 @@ export class IngestConnection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    // Shutting down: the ack could not be trusted to arrive, so the producer keeps the batch.
+    if (this.pipeline.draining) return;
     const accounting = this.pipeline.accounting;
     accounting.framesIn += 1;
     this.limiter.taken();

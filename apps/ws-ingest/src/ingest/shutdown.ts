@@ -25,7 +25,11 @@ export async function drainSockets(
     () => connections.every((c) => c.limiter.inFlight === 0 || c.socket.readyState !== c.socket.OPEN),
     deadline,
   );
-  for (const connection of connections) connection.socket.close(CloseCodes.goingAway, 'server shutting down');
+  for (const connection of connections) {
+    connection.socket.close(CloseCodes.goingAway, 'server shutting down');
+    // Read again so the peer's close frame is seen; batches still arriving are ignored, unacked.
+    connection.socket.resume();
+  }
   const last = pipeline.clock.flush();
   pipeline.clock.stop();
   log.info(
