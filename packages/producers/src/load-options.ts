@@ -3,7 +3,8 @@
 import type { IncidentSchedule } from './incidents.js';
 import type { Target, TransportOptions } from './transports/types.js';
 
-export interface LoadOptions extends Omit<TransportOptions, 'url'> {
+/** Transport options apply to every producer; `connections` here counts producers, one connection each. */
+export interface LoadOptions extends Omit<TransportOptions, 'url' | 'connections'> {
   target: Target;
   /** Base URL of the system. Default per target (contract ports on 127.0.0.1). */
   url?: string;

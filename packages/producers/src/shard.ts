@@ -77,9 +77,11 @@ export function startShard(spec: ShardSpec): Shard {
       firstHost: spec.firstHost + from,
       hostCount,
     });
+    // `connections` of a run counts producers; each producer's HTTP/1.1 pool is one connection
     const transport = createTransport(options.target, {
       ...options,
       url: options.url ?? DEFAULT_URLS[options.target],
+      connections: 1,
     });
     lanes.push({ stream, transport, batchesPerMs: hostCount / intervalMs / batchSize, released: 0 });
   }
