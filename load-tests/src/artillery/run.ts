@@ -1,0 +1,181 @@
+// `pnpm artillery:<name>`: runs one scenario of load-tests/scenarios against a running stack and keeps
+// the results in results/artillery/<name>-<timestamp>/: Artillery's JSON, its console output, and a
+// summary.md / summary.html made from the JSON (Artillery 2's own `report` command is deprecated).
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { timestamp } from '../compare/options.js';
+import { renderHtml } from '../report/html.js';
+import { type ArtilleryReport, summariseArtillery } from './summarise.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SCENARIOS = ['http1-ingest', 'h2-tls-ingest', 'ws-ingest', 'viewers-ws', 'viewers-sse'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const HELP = `artillery runner: pnpm --filter @ingestlab/load-tests artillery:<name> [-- options]
+
+  <scenario>          one of ${SCENARIOS.join(', ')}
+  --quick             short phases (about 15 s) to check that a scenario works
+  --target <url>      override config.target (default: the contract's port on 127.0.0.1)
+  -e, --environment   system1 | system2 (viewer scenarios: which system to watch)
+  --out <dir>         results folder (default: results/artillery/<scenario>-<timestamp>)
+  -h, --help          this text
+
+Exit code: Artillery's (non-zero when an ensure threshold failed), 2 for bad options.
+`;
+
+/** Shorter phases for --quick; viewers also watch for less time. */
+function quickOverrides(scenario: Scenario): object {
+  if (scenario.startsWith('viewers')) {
+    return {
+      config: {
+        phases: [
+          { name: 'warm-up', duration: 3, arrivalRate: 5 },
+          { name: 'ramp', duration: 4, arrivalRate: 5, rampTo: 10 },
+          { name: 'plateau', pause: 5 },
+        ],
+        variables: { watchSeconds: 12 },
+      },
+    };
+  }
+  return {
+    config: {
+      phases: [
+        { name: 'warm-up', duration: 3, arrivalRate: 2 },
+        { name: 'ramp', duration: 4, arrivalRate: 2, rampTo: 5 },
+        { name: 'plateau', duration: 5, arrivalRate: 5 },
+      ],
+    },
+  };
+}
+
+interface RunArgs {
+  scenario: Scenario;
+  quick: boolean;
+  target?: string;
+  environment?: string;
+  out?: string;
+}
+
+function parse(argv: string[]): RunArgs | null {
+  const args = argv.filter((a) => a !== '--');
+  if (args.includes('-h') || args.includes('--help')) return null;
+  const scenario = args.shift();
+  if (!SCENARIOS.includes(scenario as Scenario)) {
+    throw new Error(`first argument must be one of ${SCENARIOS.join(', ')}, got "${scenario ?? ''}"`);
+  }
+  const out: RunArgs = { scenario: scenario as Scenario, quick: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('-')) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--quick') out.quick = true;
+    else if (arg === '--target') out.target = value();
+    else if (arg === '-e' || arg === '--environment') {
+      const env = value();
+      if (env !== 'system1' && env !== 'system2')
+        throw new Error(`${arg} must be system1 or system2, got "${env}"`);
+      out.environment = env;
+    } else if (arg === '--out') out.out = value();
+    else throw new Error(`unknown option "${arg}" (see --help)`);
+  }
+  return out;
+}
+
+/** Drops ANSI colour sequences (ESC [ ... m) from a console line. */
+function stripColours(line: string): string {
+  const esc = String.fromCharCode(27);
+  return line
+    .split(esc)
+    .map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, '')))
+    .join('');
+}
+
+export async function runArtillery(args: RunArgs): Promise<{ code: number; dir: string }> {
+  const dir = args.out ?? join(ROOT, 'results/artillery', `${args.scenario}-${timestamp()}`);
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, 'report.json');
+  const cli = [
+    'run',
+    '--output',
+    json,
+    ...(args.target ? ['--target', args.target] : []),
+    ...(args.environment ? ['--environment', args.environment] : []),
+    ...(args.quick ? ['--overrides', JSON.stringify(quickOverrides(args.scenario))] : []),
+    join(ROOT, 'scenarios', `${args.scenario}.yml`),
+  ];
+  const bin = join(ROOT, 'node_modules/.bin/artillery');
+  if (!existsSync(bin)) throw new Error(`Artillery is not installed at ${bin}: run pnpm install`);
+  const log = createWriteStream(join(dir, 'console.txt'));
+  const output: string[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(bin, cli, {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ARTILLERY_DISABLE_TELEMETRY: 'true',
+        // the processor imports @ingestlab/producers from source (see scenarios/processor.mjs)
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=source`.trim(),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tee = (chunk: Buffer, stream: NodeJS.WriteStream) => {
+      stream.write(chunk);
+      log.write(chunk);
+      output.push(chunk.toString());
+    };
+    child.stdout.on('data', (c: Buffer) => tee(c, process.stdout));
+    child.stderr.on('data', (c: Buffer) => tee(c, process.stderr));
+    const forward = () => child.kill('SIGINT');
+    process.once('SIGINT', forward);
+    child.on('exit', (exitCode) => {
+      process.removeListener('SIGINT', forward);
+      resolve(exitCode ?? 1);
+    });
+  });
+  log.end();
+  if (existsSync(json)) {
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ArtilleryReport;
+    const checks = output
+      .join('')
+      .split('\n')
+      .map((line) => stripColours(line).trim())
+      .filter((line) => /^(ok|fail):/.test(line));
+    const markdown = summariseArtillery(report, {
+      scenario: args.scenario,
+      command:
+        `pnpm --filter @ingestlab/load-tests artillery:${args.scenario.replace('-ingest', '').replace('h2-tls', 'h2')} ${process.argv.slice(3).join(' ')}`.trim(),
+      checks,
+      exitCode: code,
+    });
+    writeFileSync(join(dir, 'summary.md'), markdown);
+    writeFileSync(join(dir, 'summary.html'), renderHtml(markdown, new Map(), `Artillery ${args.scenario}`));
+  }
+  console.log(`\nresults: ${dir} (report.json, console.txt, summary.md, summary.html)`);
+  return { code, dir };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  let args: RunArgs | null;
+  try {
+    args = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error(`artillery: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  if (!args) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  runArtillery(args).then(
+    ({ code }) => process.exit(code),
+    (error: unknown) => {
+      console.error(`artillery: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
