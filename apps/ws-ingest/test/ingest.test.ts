@@ -78,7 +78,7 @@ describe('ingest socket', () => {
     // Schema-invalid: nack with details, connection stays open.
     const invalid = await connectProducer(port);
     invalid.send({ producer: 'bad', seq: 1, samples: [] });
-    invalid.send({ producer: 'bad', seq: 2, samples: makeSamples(1, 1), extra: true });
+    invalid.send(JSON.stringify({ producer: 'bad', seq: 2, samples: makeSamples(1, 1), extra: true }));
     invalid.send(
       JSON.stringify({ producer: 'bad', seq: 3, samples: [{ ...makeSamples(1, 1)[0]!, cpu: '5' }] }),
     );
