@@ -80,3 +80,18 @@ export async function buildApp(services: Services, listener: Listener, tls?: Tls
   await app.register(ingestApp, { services, listener });
   return app;
 }
+
+/**
+ * Closes an app: stops accepting, lets requests in flight finish. Connections still open after
+ * `forceAfterMs` (e.g. a keep-alive connection that was busy when close began, or an SSE stream's
+ * connection after the hub ended it) are cut, so shutdown does not wait for keep-alive timeouts.
+ */
+export async function closeApp(app: FastifyInstance, forceAfterMs: number): Promise<void> {
+  const server = app.server as { closeAllConnections?: () => void };
+  const timer = setTimeout(() => server.closeAllConnections?.(), forceAfterMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}

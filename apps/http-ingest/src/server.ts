@@ -2,7 +2,7 @@
 // graceful shutdown (stop accepting, finish requests in flight, write the last group, close Redis).
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from './app.js';
+import { buildApp, closeApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createServices } from './services.js';
 import { loadTlsFiles } from './tls-cert.js';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     timer.unref();
     // Close the viewers first so their long-lived streams do not hold the listeners open.
     await services.hub.close();
-    await Promise.all(apps.map((app) => app.close()));
+    await Promise.all(apps.map((app) => closeApp(app, Math.min(3000, config.shutdownTimeoutMs / 2))));
     await services.close();
     logger.info('stopped');
     process.exit(0);

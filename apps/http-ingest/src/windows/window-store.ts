@@ -10,7 +10,8 @@ import { foldArguments, partialFromRedis } from './window-codec.js';
 /** Window aggregates nobody closed (all publishers down) vanish after an hour. */
 const WINDOW_TTL_SECONDS = 3600;
 
-type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+/** A script defined with its number of keys: called with the keys, then the arguments. */
+type ScriptCommand = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
 
 export type FoldOutcome =
   | { kind: 'folded'; start: number; batches: number; samples: number }
@@ -53,7 +54,6 @@ export class WindowStore {
       for (const batch of batches) aggregate.addAll(batch.samples);
       const partial = aggregate.toPartial();
       const [code, value] = (await this.command('foldGroup')(
-        7,
         groupKey,
         this.keys.windowHash(start),
         this.keys.windowHosts(start),
@@ -75,7 +75,6 @@ export class WindowStore {
   /** Takes a window's aggregate away for publication; null if another publisher already did. */
   async close(start: number): Promise<ClosedAggregate | null> {
     const reply = (await this.command('closeWindow')(
-      4,
       this.keys.closedUpto,
       this.keys.windowHash(start),
       this.keys.windowHosts(start),

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp, type TlsFiles } from '../../src/app.js';
+import { buildApp, closeApp, type TlsFiles } from '../../src/app.js';
 import { type Config, type Env, loadConfig } from '../../src/config.js';
 import { type FoldWorker, startFoldWorker } from '../../src/fold-worker.js';
 import type { Listener } from '../../src/plugins/services.js';
@@ -65,7 +65,7 @@ export async function startSystem(
     tls,
     async close() {
       await services.hub.close();
-      await Promise.all(Object.values(apps).map((app) => app.close()));
+      await Promise.all(Object.values(apps).map((app) => closeApp(app, 500)));
       await services.close();
     },
   };
