@@ -42,9 +42,10 @@ describe.skipIf(!systemPresent('http'))('System 1: overload', () => {
     });
     await probe.arrayBuffer();
     const peak = await getStats(system.httpUrl);
+    const downAt = performance.now();
     system.startWorker();
     const t0 = performance.now();
-    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, peak.accepted);
+    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, peak.accepted, downAt);
     await sleep(2000);
     const summary = await load.stop();
     const stats = await waitDrained(system.httpUrl, 90_000);

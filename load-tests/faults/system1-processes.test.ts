@@ -54,8 +54,9 @@ describe.skipIf(!systemPresent('http'))('System 1: process crashes', () => {
     await system.server.kill();
     const t0 = performance.now();
     await sleep(1000); // producers see refused connections and back off meanwhile
+    const downAt = performance.now();
     await system.restartServer();
-    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0);
+    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0, downAt);
     await sleep(3000);
     const summary = await load.stop();
     const stats = await waitDrained(system.httpUrl);

@@ -28,8 +28,9 @@ describe.skipIf(!systemPresent('http'))('System 1: Redis faults', () => {
     await system.crashRedis();
     const t0 = performance.now();
     await sleep(1000);
+    const downAt = performance.now();
     await system.restartRedis();
-    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, before.accepted);
+    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, before.accepted, downAt);
     await sleep(3000);
     const summary = await load.stop();
     const stats = await waitDrained(system.httpUrl, 90_000);
@@ -58,8 +59,9 @@ describe.skipIf(!systemPresent('http'))('System 1: Redis faults', () => {
     const t0 = performance.now();
     const gapMs = Math.round(t0 - readAt);
     await sleep(1000);
+    const downAt = performance.now();
     await system.restartRedis();
-    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0);
+    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0, downAt);
     await sleep(3000);
     const summary = await load.stop();
     const after = await waitDrained(system.httpUrl, 90_000);
@@ -120,9 +122,10 @@ describe.skipIf(!systemPresent('http'))('System 1: Redis faults', () => {
     const readyz = await fetch(`${system.httpUrl}/readyz`);
     await readyz.arrayBuffer();
     await sleep(1500);
+    const downAt = performance.now();
     await redisCommand(system.redis.url, ['CONFIG', 'SET', 'maxmemory', '0']);
     const t0 = performance.now();
-    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0);
+    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0, downAt);
     await sleep(3000);
     const summary = await load.stop();
     const stats = await waitDrained(system.httpUrl, 90_000);

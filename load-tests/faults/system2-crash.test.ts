@@ -47,10 +47,11 @@ describe.skipIf(!systemPresent('ws'))('System 2: crash and broken producers', ()
     before.close();
     const seenBefore = samplesSeen(before.tally);
     await sleep(1000);
+    const downAt = performance.now();
     await system.restart();
     const after = liveViewer(system.httpUrl);
     await after.ready;
-    const ackBack = await load.ackResumedAfter(t0);
+    const ackBack = await load.ackResumedAfter(downAt);
     await sleep(3000);
     const summary = await load.stop();
     const stats = await waitDrained(system.httpUrl);

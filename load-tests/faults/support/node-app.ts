@@ -19,9 +19,12 @@ export function startApp(name: string, entry: string, options: AppProcessOptions
   const node = process.execPath;
   const nodeArgs = ['--import', tsxLoaderUrl(), '--conditions=source', entry];
   // prlimit execs the command, so the pid stays the node process's (kill -9 reaches the server itself)
+  // without privileges a limit can only be raised up to the hard limit: ask for no more than that
+  const nofile =
+    options.nofile === undefined ? undefined : Math.min(options.nofile, openFilesLimit('self', 'hard'));
   const [command, args] =
-    options.nofile !== undefined && existsSync('/usr/bin/prlimit')
-      ? ['/usr/bin/prlimit', [`--nofile=${options.nofile}:${options.nofile}`, '--', node, ...nodeArgs]]
+    nofile !== undefined && nofile > openFilesLimit('self') && existsSync('/usr/bin/prlimit')
+      ? ['/usr/bin/prlimit', [`--nofile=${nofile}:${nofile}`, '--', node, ...nodeArgs]]
       : [node, nodeArgs];
   return startProcess(name, command, args as string[], {
     cwd: options.cwd,
@@ -41,14 +44,14 @@ export function rssBytes(pid: number | undefined): number | null {
   }
 }
 
-/** The open-files limit (soft) of this process, from /proc/self/limits; Infinity when unlimited. */
-export function openFilesLimit(pid: number | 'self' = 'self'): number {
+/** The open-files limit (soft, or hard) of a process, from /proc/<pid>/limits; Infinity when unlimited. */
+export function openFilesLimit(pid: number | 'self' = 'self', which: 'soft' | 'hard' = 'soft'): number {
   try {
     const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
       .split('\n')
       .find((l) => l.startsWith('Max open files'));
-    const soft = line?.split(/\s{2,}/)[1];
-    return soft === undefined || soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft);
+    const value = line?.split(/\s{2,}/)[which === 'soft' ? 1 : 2];
+    return value === undefined || value === 'unlimited' ? Number.POSITIVE_INFINITY : Number(value);
   } catch {
     return 1024;
   }

@@ -8,17 +8,20 @@ import type { SteadyLoad } from './steady-load.js';
 import { getStats } from './stats.js';
 
 /**
- * Resolves with ms from `since` (performance.now) until the steady load saw acks again and /stats
- * showed `aggregated >= aggregatedTarget` (skip that part with aggregatedTarget = 0).
+ * Resolves with ms from `since` (performance.now) until the steady load saw acks again (counted
+ * from `downAt`, a moment the system was known not to ack, default `since`) and /stats showed
+ * `aggregated >= aggregatedTarget` (skip that part with aggregatedTarget = 0). Resolution: the
+ * load's 100 ms progress ticks and 100 ms /stats polls.
  */
 export async function timeRecovery(
   load: SteadyLoad,
   baseUrl: string,
   since: number,
   aggregatedTarget: number,
+  downAt = since,
   timeoutMs = 120_000,
 ): Promise<number> {
-  const acksBack = await load.ackResumedAfter(since, timeoutMs);
+  const acksBack = await load.ackResumedAfter(downAt, timeoutMs);
   let caughtUp = since;
   if (aggregatedTarget > 0) {
     await waitUntil(

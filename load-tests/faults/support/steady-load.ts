@@ -25,7 +25,11 @@ export interface SteadyLoad {
   progress(): LoadProgress | undefined;
   /** Acknowledged samples so far (as of the latest progress tick). */
   acked(): number;
-  /** Resolves with the time (performance.now) of the first progress tick after `since` whose acks exceed those at `since`. */
+  /**
+   * Resolves with the time (performance.now) of the first progress tick after `since` whose acks
+   * exceed those at `since`. Pass a `since` at which the system was known to be down (ticks are
+   * 100 ms apart, so acks from just before a fault may only show in the tick after it).
+   */
   ackResumedAfter(since: number, timeoutMs?: number): Promise<number>;
   /** Waits until at least `n` samples were acknowledged. */
   waitAcked(n: number, timeoutMs?: number): Promise<void>;

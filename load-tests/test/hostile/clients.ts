@@ -21,6 +21,8 @@ export function rawHttp(
   head: string,
   body: Buffer | null = null,
   timeoutMs = 15_000,
+  /** Resolve as soon as the response head arrived (for streams such as SSE that never end). */
+  headOnly = false,
 ): Promise<Answer> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
@@ -36,13 +38,25 @@ export function rawHttp(
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
     socket.on('data', (chunk) => {
       received = Buffer.concat([received, chunk]);
-      if (responseComplete(received)) finish();
+      if (responseComplete(received) || (headOnly && received.includes('\r\n\r\n'))) finish();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
     socket.on('close', () => finish('closed'));
-    socket.once('connect', () => {
+    socket.once('connect', async () => {
       socket.write(head);
-      if (body) socket.write(body, () => undefined);
+      if (!body) return;
+      // A server may answer from the head alone (401, 413 on content-length, 415) and close; a body
+      // still streaming in would then be reset and the answer thrown away with it. So: a moment for
+      // such an early answer, then the body in 16 KiB steps, stopping as soon as any answer arrives.
+      const pause = body.length > 64 * 1024 ? 100 : 0;
+      for (let waited = 0; waited < pause && received.length === 0 && !settled; waited += 10) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      for (let at = 0; at < body.length && received.length === 0 && !settled; at += 16 * 1024) {
+        const ok = socket.write(body.subarray(at, at + 16 * 1024));
+        if (!ok) await new Promise((r) => socket.once('drain', r).once('close', r));
+        await new Promise((r) => setImmediate(r));
+      }
     });
   });
 }

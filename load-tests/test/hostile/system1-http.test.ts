@@ -66,9 +66,9 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
         const answer = await rawHttp(port, postHead('/ingest', payload.bytes.length, headers), payload.bytes);
         const json = type.startsWith('application/json');
         const context = `${payload.kind} as ${JSON.stringify(type)}: ${answer.status} ${answer.body.slice(0, 200)} ${answer.error ?? ''}`;
+        acceptedFrom(answer); // counted before any assertion, so a failing run still reconciles
         if (json && isValidBatch(payload.bytes)) {
           expect(answer.status, context).toBe(202);
-          acceptedFrom(answer);
         } else {
           expect(answer.status, context).toBeGreaterThanOrEqual(400);
           expect(answer.status, context).toBeLessThan(500);
@@ -91,9 +91,9 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
             payload.bytes,
           );
           const context = `${payload.kind}: ${answer.status} ${answer.body.slice(0, 200)} ${answer.error ?? ''}`;
+          acceptedFrom(answer);
           if (isValidBatch(payload.bytes)) {
             expect(answer.status, context).toBe(202);
-            acceptedFrom(answer);
           } else {
             expect(answer.status, context).toBeGreaterThanOrEqual(400);
             expect(answer.status, context).toBeLessThan(500);
@@ -172,51 +172,42 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
   }, 60_000);
 
   it('survives HTTP/2 stream floods: rapid reset and thousands of open streams', async () => {
+    const post = { ':method': 'POST', ':path': '/ingest', 'content-type': 'application/json', ...AUTH };
+    // rapid reset: open a stream and cancel it at once, up to 5,000 times; the server may end the
+    // abusive session (GOAWAY) instead, which is a fine answer
     const session = await h2Session(system.h2cUrl);
-    let resetErrors = 0;
-    // rapid reset: open a stream and cancel it at once, 5,000 times
-    for (let i = 0; i < 5000; i++) {
-      const stream = session.request({
-        ':method': 'POST',
-        ':path': '/ingest',
-        'content-type': 'application/json',
-        ...AUTH,
-      });
-      stream.on('error', () => {
-        resetErrors++;
-      });
+    session.on('error', () => undefined);
+    let reset = 0;
+    for (; reset < 5000 && !session.destroyed && !session.closed; reset++) {
+      const stream = session.request(post);
+      stream.on('error', () => undefined);
       stream.close(constants.NGHTTP2_CANCEL);
-      if (i % 500 === 0) await sleep(1);
+      if (reset % 250 === 0) await sleep(1);
     }
-    // many streams: 2,000 requests whose bodies never finish
+    // many streams: up to 2,000 requests on one session whose bodies never finish
     const open = await h2Session(system.h2cUrl);
-    const hanging = Array.from({ length: 2000 }, () => {
-      const stream = open.request({
-        ':method': 'POST',
-        ':path': '/ingest',
-        'content-type': 'application/json',
-        ...AUTH,
-      });
+    open.on('error', () => undefined);
+    const hanging = [];
+    for (let i = 0; i < 2000 && !open.destroyed && !open.closed; i++) {
+      const stream = open.request(post);
       stream.on('error', () => undefined);
       stream.write('{"producer":');
-      return stream;
-    });
+      hanging.push(stream);
+    }
     await sleep(1000);
     // the server still answers a fresh session and plain HTTP/1.1
     const fresh = await h2Session(system.h2cUrl);
-    const answer = await h2Request(
-      fresh,
-      { ':method': 'POST', ':path': '/ingest', 'content-type': 'application/json', ...AUTH },
-      JSON.stringify(freshBatch(2)),
-    );
-    expect(answer.status, JSON.stringify(answer)).toBe(202);
+    const answer = await h2Request(fresh, post, JSON.stringify(freshBatch(2)));
     acceptedFrom(answer);
     const health = await rawHttp(port, getHead('/healthz'));
-    expect(health.status).toBe(200);
-    for (const stream of hanging) stream.close(constants.NGHTTP2_CANCEL);
+    for (const stream of hanging) if (!stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    console.log(
+      `h2 flood: ${reset} rapid resets sent${reset < 5000 ? ' before the server ended the session' : ''}; session ${session.destroyed ? 'ended by the server afterwards' : 'still open'}; ${hanging.length} hanging streams opened`,
+    );
     for (const s of [session, open, fresh]) s.destroy();
+    expect(answer.status, JSON.stringify(answer)).toBe(202);
+    expect(health.status).toBe(200);
     expect(system.server.child.exitCode).toBeNull();
-    void resetErrors;
   }, 60_000);
 
   it('answers hostile query strings and headers with a status below 500', async () => {
@@ -226,6 +217,7 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
         fc.constantFrom('/api/history', '/stats', '/readyz', '/ingest'),
         async (query, path) => {
           const head = path === '/ingest' ? null : getHead(`${path}?${query}`);
+          // (no /live/sse here: System 1 serves it too, but a GET of a stream is covered by the viewer cases)
           const answer =
             head === null
               ? await rawHttp(
@@ -254,7 +246,6 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
       'Bearer',
       'Bearer ',
       `bearer ${TOKEN}`,
-      `Bearer ${TOKEN} `,
       `Bearer ${TOKEN}x`,
       `Basic ${TOKEN}`,
       `Bearer ${'x'.repeat(8000)}`,
