@@ -58,7 +58,11 @@ const common = {
  * Builds (without listening) the Fastify instance for one listener. All three are typed as the plain
  * HTTP/1.1 instance with the base logger: the app only uses the request/response API common to them.
  */
-export async function buildApp(services: Services, listener: Listener, tls?: TlsFiles): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  listener: Listener,
+  tls?: TlsFiles,
+): Promise<FastifyInstance> {
   const loggerInstance = services.logger.child({ listener });
   let app: FastifyInstance;
   if (listener === 'http1') {

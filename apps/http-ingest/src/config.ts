@@ -105,7 +105,9 @@ function origins(env: Env): string[] | '*' {
   const list = raw.split(',').map((s) => s.trim());
   for (const origin of list) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError(`CORS_ORIGINS must be * or comma-separated origins like http://localhost:5173, got ${JSON.stringify(origin)}`);
+      throw new ConfigError(
+        `CORS_ORIGINS must be * or comma-separated origins like http://localhost:5173, got ${JSON.stringify(origin)}`,
+      );
     }
   }
   return list;
@@ -116,7 +118,9 @@ export function loadConfig(env: Env = process.env): Config {
   const tlsCert = env.TLS_CERT || null;
   const tlsKey = env.TLS_KEY || null;
   if ((tlsCert === null) !== (tlsKey === null)) {
-    throw new ConfigError('TLS_CERT and TLS_KEY must be given together (or neither, for a self-signed dev certificate)');
+    throw new ConfigError(
+      'TLS_CERT and TLS_KEY must be given together (or neither, for a self-signed dev certificate)',
+    );
   }
   const token = env.INGEST_TOKEN;
   if (token !== undefined && token !== '' && !/^[\x21-\x7e]{1,256}$/.test(token)) {
@@ -124,7 +128,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const logLevel = text(env, 'LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+    );
   }
   const config: Config = {
     redisUrl: redisUrl(env),
@@ -157,7 +163,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const ports = [config.httpPort, config.h2cPort, config.httpsPort].filter((p) => p !== 0);
   if (new Set(ports).size !== ports.length) {
-    throw new ConfigError(`HTTP_PORT, H2C_PORT and HTTPS_PORT must differ, got ${config.httpPort}, ${config.h2cPort}, ${config.httpsPort}`);
+    throw new ConfigError(
+      `HTTP_PORT, H2C_PORT and HTTPS_PORT must differ, got ${config.httpPort}, ${config.h2cPort}, ${config.httpsPort}`,
+    );
   }
   return config;
 }

@@ -39,7 +39,10 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
     processed += 1;
   });
   worker.on('failed', (job, error) => {
-    logger.warn({ job: job?.id, attempts: job?.attemptsMade, err: error }, 'fold failed (will retry while attempts remain)');
+    logger.warn(
+      { job: job?.id, attempts: job?.attemptsMade, err: error },
+      'fold failed (will retry while attempts remain)',
+    );
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   return {

@@ -126,7 +126,9 @@ export function createServices(config: Config, logger: Logger, options: Services
         redis.mget(keys.accepted, keys.aggregated, keys.rejected, keys.duplicates, keys.pending),
         redis.scard(keys.producers),
       ]);
-      const [accepted, aggregated, rejected, duplicates, pending] = counts.map((v) => Number(v ?? 0)) as number[];
+      const [accepted, aggregated, rejected, duplicates, pending] = counts.map((v) =>
+        Number(v ?? 0),
+      ) as number[];
       return {
         system: 'http-redis',
         accepted: accepted!,
@@ -157,7 +159,10 @@ async function warnUnlessNoEviction(redis: Redis, logger: Logger): Promise<void>
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const policy = reply[1];
     if (policy !== 'noeviction') {
-      logger.warn({ policy }, 'Redis maxmemory-policy is not noeviction: queued batches could be evicted and lost');
+      logger.warn(
+        { policy },
+        'Redis maxmemory-policy is not noeviction: queued batches could be evicted and lost',
+      );
     }
   } catch (error) {
     logger.warn({ err: error }, 'could not read Redis maxmemory-policy');

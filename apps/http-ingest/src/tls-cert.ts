@@ -11,7 +11,12 @@ export async function loadTlsFiles(options: {
   certDir: string;
 }): Promise<TlsFiles & { generated: boolean; path: string }> {
   if (options.cert && options.key) {
-    return { cert: readFileSync(options.cert), key: readFileSync(options.key), generated: false, path: options.cert };
+    return {
+      cert: readFileSync(options.cert),
+      key: readFileSync(options.key),
+      generated: false,
+      path: options.cert,
+    };
   }
   const certPath = join(options.certDir, 'dev-cert.pem');
   const keyPath = join(options.certDir, 'dev-key.pem');

@@ -13,7 +13,9 @@ let worker: FoldWorker | null = null;
 
 beforeAll(async () => {
   redis = await startRedis();
-  system = await startSystem(testConfig(redis.url, { QUEUE_MAX_DEPTH: '5', RETRY_AFTER_S: '2' }), { publish: false });
+  system = await startSystem(testConfig(redis.url, { QUEUE_MAX_DEPTH: '5', RETRY_AFTER_S: '2' }), {
+    publish: false,
+  });
 });
 afterAll(async () => {
   await worker?.close();
@@ -26,7 +28,11 @@ it('answers 429 with retry-after over the depth limit, then takes batches again 
   for (let seq = 0; seq < 5; seq += 1) {
     expect((await client.post('/ingest', JSON.stringify(batch('bp', seq, 2)))).status).toBe(202);
   }
-  await waitUntil(() => system.services.depth.overDepth(), 5000, () => 'depth seen');
+  await waitUntil(
+    () => system.services.depth.overDepth(),
+    5000,
+    () => 'depth seen',
+  );
   const refused = await client.post('/ingest', JSON.stringify(batch('bp', 5, 2)));
   expect(refused.status).toBe(429);
   expect(refused.headers['retry-after']).toBe('2');
@@ -38,7 +44,15 @@ it('answers 429 with retry-after over the depth limit, then takes batches again 
   expect(await system.services.stats()).toMatchObject({ accepted: 10, rejected: 1, queueDepth: 5 });
 
   worker = startWorker(system.config);
-  await waitUntil(async () => (await client.post('/ingest', JSON.stringify(batch('bp', 5, 2)))).status === 202, 20_000, () => 'taken again');
-  await waitUntil(async () => (await system.services.stats()).aggregated === 12, 20_000, () => 'all aggregated');
+  await waitUntil(
+    async () => (await client.post('/ingest', JSON.stringify(batch('bp', 5, 2)))).status === 202,
+    20_000,
+    () => 'taken again',
+  );
+  await waitUntil(
+    async () => (await system.services.stats()).aggregated === 12,
+    20_000,
+    () => 'all aggregated',
+  );
   await client.close();
 });

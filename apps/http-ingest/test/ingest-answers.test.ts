@@ -14,7 +14,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function post(system: TestSystem, body: string | object | undefined, headers: Record<string, string> = {}) {
+async function post(
+  system: TestSystem,
+  body: string | object | undefined,
+  headers: Record<string, string> = {},
+) {
   const payload = typeof body === 'object' ? JSON.stringify(body) : body;
   return system.apps.http1.inject({
     method: 'POST',
@@ -46,14 +50,25 @@ describe('POST /ingest', () => {
     // Out of order is fine: only the exact pair is a repeat.
     expect((await post(system, batch('p-a', 0, 2))).json()).toEqual({ accepted: 2, duplicate: false });
     const s = await stats(system);
-    expect(s).toMatchObject({ system: 'http-redis', accepted: 5, duplicates: 1, producers: 1, queueDepth: 2 });
+    expect(s).toMatchObject({
+      system: 'http-redis',
+      accepted: 5,
+      duplicates: 1,
+      producers: 1,
+      queueDepth: 2,
+    });
     expect(await system.services.queue.queue.getJobCounts('waiting')).toMatchObject({ waiting: 3 });
   });
 
   it('refuses every bad input with its 4xx and a reason, counting only `rejected`', async () => {
     const good = batch('p-bad', 1, 1);
     const s0 = good.samples[0]!;
-    const cases: { name: string; status: number; body: string | object | undefined; headers?: Record<string, string> }[] = [
+    const cases: {
+      name: string;
+      status: number;
+      body: string | object | undefined;
+      headers?: Record<string, string>;
+    }[] = [
       { name: 'missing producer', status: 400, body: { seq: 1, samples: [s0] } },
       { name: 'extra field', status: 400, body: { ...good, extra: 1 } },
       { name: 'extra sample field', status: 400, body: { ...good, samples: [{ ...s0, gpu: 1 }] } },
@@ -65,7 +80,11 @@ describe('POST /ingest', () => {
       { name: 'negative seq', status: 400, body: { ...good, seq: -1 } },
       { name: 'bad producer name', status: 400, body: { ...good, producer: 'a b' } },
       { name: 'no samples', status: 400, body: { ...good, samples: [] } },
-      { name: '1001 samples', status: 400, body: { ...good, samples: Array.from({ length: 1001 }, (_, i) => sample('h', i)) } },
+      {
+        name: '1001 samples',
+        status: 400,
+        body: { ...good, samples: Array.from({ length: 1001 }, (_, i) => sample('h', i)) },
+      },
       { name: 'an array', status: 400, body: '[]' },
       { name: '__proto__ key', status: 400, body: `{"__proto__":{"x":1},${JSON.stringify(good).slice(1)}` },
       { name: 'not JSON', status: 400, body: '{"producer":' },
@@ -78,7 +97,12 @@ describe('POST /ingest', () => {
     for (const c of cases) {
       const response =
         c.name === 'text/plain'
-          ? await system.apps.http1.inject({ method: 'POST', url: '/ingest', headers: c.headers, payload: JSON.stringify(good) })
+          ? await system.apps.http1.inject({
+              method: 'POST',
+              url: '/ingest',
+              headers: c.headers,
+              payload: JSON.stringify(good),
+            })
           : await post(system, c.body, c.headers);
       expect(response.statusCode, c.name).toBe(c.status);
       const answer = response.json() as { error: string; details?: { path: string }[] };
@@ -105,7 +129,10 @@ describe('POST /ingest', () => {
 describe('POST /ingest with INGEST_TOKEN set', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startSystem(testConfig(redis.url, { INGEST_TOKEN: 's3cret' }), { listen: false, publish: false });
+    system = await startSystem(testConfig(redis.url, { INGEST_TOKEN: 's3cret' }), {
+      listen: false,
+      publish: false,
+    });
   });
   afterAll(async () => system?.close());
 
@@ -115,7 +142,11 @@ describe('POST /ingest with INGEST_TOKEN set', () => {
     expect((await post(system, batch('p-t', 1), { authorization: 's3cret' })).statusCode).toBe(401);
     const ok = await post(system, batch('p-t', 1), { authorization: 'Bearer s3cret' });
     expect(ok.statusCode).toBe(202);
-    await waitUntil(async () => (await stats(system)).rejected === 3, 5000, () => 'three refusals counted');
+    await waitUntil(
+      async () => (await stats(system)).rejected === 3,
+      5000,
+      () => 'three refusals counted',
+    );
     expect((await stats(system)).accepted).toBe(1);
   });
 });

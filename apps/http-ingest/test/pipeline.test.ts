@@ -21,9 +21,11 @@ beforeAll(async () => {
 afterAll(async () => {
   let t = Date.now();
   await worker?.close();
-  console.log('worker', Date.now() - t); t = Date.now();
+  console.log('worker', Date.now() - t);
+  t = Date.now();
   await system?.close();
-  console.log('system', Date.now() - t); t = Date.now();
+  console.log('system', Date.now() - t);
+  t = Date.now();
   await redis?.stop();
 });
 
@@ -83,7 +85,9 @@ describe('the path of a batch', () => {
     // Requests were counted under their real protocol.
     const metrics = await fetch(`${system.urls.http1}/metrics`).then((r) => r.text());
     for (const protocol of ['http1', 'h2c', 'h2', 'https1']) {
-      expect(metrics).toMatch(new RegExp(`ingest_http_requests_total\\{protocol="${protocol}",route="/ingest",status="202"\\} 40`));
+      expect(metrics).toMatch(
+        new RegExp(`ingest_http_requests_total\\{protocol="${protocol}",route="/ingest",status="202"\\} 40`),
+      );
     }
     expect(metrics).toMatch(/ingest_windows_published_total \d+/);
     await Promise.all(clients.map(([, c]) => c.close()));
@@ -98,7 +102,11 @@ describe('the path of a batch', () => {
     const reader = sse.body!.getReader();
     let sseText = '';
     const client = http1Client(system.urls.http1);
-    await waitUntil(() => frames.length >= 2, 10_000, () => 'hello and snapshot');
+    await waitUntil(
+      () => frames.length >= 2,
+      10_000,
+      () => 'hello and snapshot',
+    );
     expect(frames[0]).toMatchObject({ type: 'hello', system: 'http-redis', protocol: 1, windowMs: 250 });
     expect(frames[1]!.type).toBe('snapshot');
     await postUntilAcked(client, JSON.stringify(batch('live-prod', 1, 7)));
@@ -123,10 +131,16 @@ describe('several replicas', () => {
     const second = await startSystem({ ...system.config }, { listen: false });
     const third = await startSystem({ ...system.config }, { listen: false });
     try {
-      const before = system.services.publisher.published + second.services.publisher.published + third.services.publisher.published;
+      const before =
+        system.services.publisher.published +
+        second.services.publisher.published +
+        third.services.publisher.published;
       await new Promise((r) => setTimeout(r, 3000));
       const published =
-        system.services.publisher.published + second.services.publisher.published + third.services.publisher.published - before;
+        system.services.publisher.published +
+        second.services.publisher.published +
+        third.services.publisher.published -
+        before;
       const history = await system.services.store.history(200);
       const starts = history.map((w) => w.start);
       expect(new Set(starts).size).toBe(starts.length);

@@ -26,12 +26,24 @@ afterAll(async () => {
 it('refuses with 503 while Redis is down and aggregates everything acknowledged after it returns', async () => {
   const client = http1Client(system.urls.http1);
   const load = startLoad(client, { producers: 4, samplesPerBatch: 10, prefix: 'outage', pauseMs: 2 });
-  await waitUntil(() => load.acked() >= 2000, 60_000, () => 'load under way');
+  await waitUntil(
+    () => load.acked() >= 2000,
+    60_000,
+    () => 'load under way',
+  );
   await redis.crash();
-  await waitUntil(async () => (await client.get('/readyz')).status === 503, 10_000, () => '/readyz 503');
+  await waitUntil(
+    async () => (await client.get('/readyz')).status === 503,
+    10_000,
+    () => '/readyz 503',
+  );
   const readyz = await client.get('/readyz');
   expect(JSON.parse(readyz.body).reason).toMatch(/redis/);
-  await waitUntil(() => (load.refusals.get(503)?.count ?? 0) >= 5, 10_000, () => '503s seen by producers');
+  await waitUntil(
+    () => (load.refusals.get(503)?.count ?? 0) >= 5,
+    10_000,
+    () => '503s seen by producers',
+  );
   const refused = load.refusals.get(503)!.last;
   expect(refused.headers['retry-after']).toBe('1');
   expect(JSON.parse(refused.body).error).toMatch(/not taken/);
@@ -41,17 +53,27 @@ it('refuses with 503 while Redis is down and aggregates everything acknowledged 
   expect(load.acked()).toBe(ackedWhileDown);
 
   restarted = await redis.restart();
-  await waitUntil(async () => (await client.get('/readyz')).status === 200, 20_000, () => '/readyz 200 again');
-  await waitUntil(() => load.acked() >= ackedWhileDown + 1000, 60_000, () => 'load resumed');
+  await waitUntil(
+    async () => (await client.get('/readyz')).status === 200,
+    20_000,
+    () => '/readyz 200 again',
+  );
+  await waitUntil(
+    () => load.acked() >= ackedWhileDown + 1000,
+    60_000,
+    () => 'load resumed',
+  );
   await load.stop();
   const stats = () => system.services.stats();
+  let last: unknown = null;
   await waitUntil(
     async () => {
       const s = await stats();
+      last = s;
       return s.queueDepth === 0 && s.aggregated === s.accepted;
     },
     60_000,
-    async () => `drain: ${JSON.stringify(await stats())}`,
+    () => `drain: ${JSON.stringify(last)}`,
   );
   const final = await stats();
   // A batch whose transaction Redis applied but whose answer was lost is retried and answered as a

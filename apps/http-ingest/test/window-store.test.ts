@@ -33,14 +33,25 @@ afterAll(async () => {
 });
 
 async function admit(batches: ReturnType<typeof batch>[]): Promise<string> {
-  await queue.commit(batches.map((b) => ({ producer: b.producer, seq: b.seq, samples: b.samples.length, json: JSON.stringify(b) })));
+  await queue.commit(
+    batches.map((b) => ({
+      producer: b.producer,
+      seq: b.seq,
+      samples: b.samples.length,
+      json: JSON.stringify(b),
+    })),
+  );
   const [job] = await queue.queue.getJobs(['waiting'], 0, 0, false);
   await job!.remove();
   return job!.data.group;
 }
 
 it('folds a group exactly once and closes to the same window as the offline reference', async () => {
-  const batches = [batch('fa', 1, 30), batch('fb', 2, 25), { ...batch('fc', 3, 1), samples: [{ ...batch('fc', 3, 1).samples[0]!, host: '__proto__', cpu: 99.5 }] }];
+  const batches = [
+    batch('fa', 1, 30),
+    batch('fb', 2, 25),
+    { ...batch('fc', 3, 1), samples: [{ ...batch('fc', 3, 1).samples[0]!, host: '__proto__', cpu: 99.5 }] },
+  ];
   const group = await admit(batches);
   const at = () => 5_000_000;
   expect(await store.foldGroup(group, at)).toMatchObject({ kind: 'folded', batches: 3, samples: 56 });

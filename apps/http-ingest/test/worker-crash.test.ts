@@ -1,7 +1,13 @@
 // A worker process killed with SIGKILL in the middle of a load, and a new one started: nothing is
 // lost and nothing counted twice (the group payload is deleted by the same script that folds it).
 import { join } from 'node:path';
-import { type ManagedProcess, type PrivateRedis, startProcess, startRedis, waitUntil } from '@ingestlab/devkit';
+import {
+  type ManagedProcess,
+  type PrivateRedis,
+  startProcess,
+  startRedis,
+  waitUntil,
+} from '@ingestlab/devkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { http1Client } from './support/clients.js';
@@ -13,18 +19,23 @@ let system: TestSystem;
 const workers: ManagedProcess[] = [];
 
 function startWorkerProcess(config: Config): ManagedProcess {
-  const worker = startProcess('worker', process.execPath, ['--import', 'tsx', '--conditions=source', join(import.meta.dirname, '../src/worker.ts')], {
-    cwd: join(import.meta.dirname, '..'),
-    env: {
-      ...process.env,
-      REDIS_URL: config.redisUrl,
-      KEY_PREFIX: config.keyPrefix,
-      QUEUE_NAME: config.queueName,
-      WINDOW_MS: String(config.windowMs),
-      WORKER_CONCURRENCY: '8',
-      LOG_LEVEL: 'warn',
+  const worker = startProcess(
+    'worker',
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', join(import.meta.dirname, '../src/worker.ts')],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: {
+        ...process.env,
+        REDIS_URL: config.redisUrl,
+        KEY_PREFIX: config.keyPrefix,
+        QUEUE_NAME: config.queueName,
+        WINDOW_MS: String(config.windowMs),
+        WORKER_CONCURRENCY: '8',
+        LOG_LEVEL: 'warn',
+      },
     },
-  });
+  );
   workers.push(worker);
   return worker;
 }
@@ -44,21 +55,31 @@ it('loses and double-counts nothing when a worker is killed mid-load', async () 
   const stats = () => system.services.stats();
   const first = startWorkerProcess(system.config);
   const load = startLoad(client, { producers: 6, samplesPerBatch: 20, prefix: 'crash' });
-  await waitUntil(async () => (await stats()).aggregated >= 2000, 60_000, () => `first worker folding (${first.output()})`);
+  await waitUntil(
+    async () => (await stats()).aggregated >= 2000,
+    60_000,
+    () => `first worker folding (${first.output()})`,
+  );
   await first.kill();
   const atKill = await stats();
   // Keep the load going with no worker for a moment, so jobs pile up and some were active at the kill.
   await new Promise((r) => setTimeout(r, 500));
   const second = startWorkerProcess(system.config);
-  await waitUntil(async () => (await stats()).aggregated > atKill.aggregated + 2000, 60_000, () => `second worker folding (${second.output()})`);
+  await waitUntil(
+    async () => (await stats()).aggregated > atKill.aggregated + 2000,
+    60_000,
+    () => `second worker folding (${second.output()})`,
+  );
   await load.stop();
+  let last: unknown = null;
   await waitUntil(
     async () => {
       const s = await stats();
+      last = s;
       return s.queueDepth === 0 && s.aggregated === s.accepted;
     },
     90_000,
-    async () => `drain: ${JSON.stringify(await stats())}`,
+    () => `drain: ${JSON.stringify(last)}`,
   );
   const final = await stats();
   expect(final.accepted).toBe(load.acked());

@@ -19,7 +19,10 @@ const errorHandlerPlugin: FastifyPluginAsync = async (app) => {
     if (error.validation) {
       return reply.code(400).send({
         error: `invalid request: ${error.message}`,
-        details: error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' })),
+        details: error.validation.map((v) => ({
+          path: v.instancePath || '/',
+          message: v.message ?? 'invalid',
+        })),
       });
     }
     if (status >= 500) {

@@ -20,7 +20,9 @@ const rateLimitPlugin: FastifyPluginAsync = async (app) => {
     skipOnError: true,
     keyGenerator: (request) => {
       const producer = request.headers['x-producer'];
-      return typeof producer === 'string' && PRODUCER_HEADER.test(producer) ? `p:${producer}` : `ip:${request.ip}`;
+      return typeof producer === 'string' && PRODUCER_HEADER.test(producer)
+        ? `p:${producer}`
+        : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,

@@ -19,4 +19,8 @@ const requestMetricsPlugin: FastifyPluginAsync = async (app) => {
   });
 };
 
-export default fp(requestMetricsPlugin, { name: 'request-metrics', dependencies: ['services'], fastify: '5.x' });
+export default fp(requestMetricsPlugin, {
+  name: 'request-metrics',
+  dependencies: ['services'],
+  fastify: '5.x',
+});

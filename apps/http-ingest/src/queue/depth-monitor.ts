@@ -43,7 +43,8 @@ export class DepthMonitor {
 
   /** Redis down (as of now, or at the last poll)? Then refuse before reading the body. */
   redisDown(): string | null {
-    if (this.options.redis.status !== 'ready') return `redis unreachable (connection ${this.options.redis.status})`;
+    if (this.options.redis.status !== 'ready')
+      return `redis unreachable (connection ${this.options.redis.status})`;
     return this.lastError;
   }
 
@@ -54,7 +55,11 @@ export class DepthMonitor {
   readiness(): Readiness {
     const down = this.redisDown();
     if (down) return { ready: false, reason: down };
-    if (this.overDepth()) return { ready: false, reason: `queue over its depth limit (${this.depth} >= ${this.options.maxDepth} batches)` };
+    if (this.overDepth())
+      return {
+        ready: false,
+        reason: `queue over its depth limit (${this.depth} >= ${this.options.maxDepth} batches)`,
+      };
     return { ready: true };
   }
 

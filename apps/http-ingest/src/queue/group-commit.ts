@@ -39,7 +39,11 @@ export class GroupCommitter {
     return new Promise<number>((resolve, reject) => {
       this.group.push({ batch, resolve, reject });
       this.bytes += batch.json.length;
-      if (this.group.length >= this.options.maxBatches || this.bytes >= this.maxBytes || this.options.maxWaitMs === 0) {
+      if (
+        this.group.length >= this.options.maxBatches ||
+        this.bytes >= this.maxBytes ||
+        this.options.maxWaitMs === 0
+      ) {
         this.flush();
       } else if (this.timer === null) {
         this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);

@@ -47,7 +47,10 @@ export class IngestQueue {
     this.redis = options.redis;
     this.keys = options.keys;
     if (!('admitGroup' in this.redis)) this.redis.defineCommand('admitGroup', { lua: ADMIT_LUA });
-    this.queue = new Queue<FoldJobData>(options.queueName, { connection: this.redis, prefix: options.prefix });
+    this.queue = new Queue<FoldJobData>(options.queueName, {
+      connection: this.redis,
+      prefix: options.prefix,
+    });
     // The queue's connection is ours: BullMQ's errors surface as failed commands (503s), not crashes.
     this.queue.on('error', () => {});
     this.jobOptions = {

@@ -27,7 +27,9 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
       // Before the body is read: a refused request costs no parsing.
       onRequest: async (request, reply) => {
         if (expected && !authorized(request.headers.authorization, expected)) {
-          return reply.code(401).send({ error: 'missing or wrong token: send authorization: Bearer <INGEST_TOKEN>' });
+          return reply
+            .code(401)
+            .send({ error: 'missing or wrong token: send authorization: Bearer <INGEST_TOKEN>' });
         }
         const down = depth.redisDown();
         if (down) {
@@ -40,7 +42,9 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
           return reply
             .code(429)
             .header('retry-after', retryAfter)
-            .send({ error: `batch not taken: queue over its depth limit (${config.queueMaxDepth} batches); keep it and retry` });
+            .send({
+              error: `batch not taken: queue over its depth limit (${config.queueMaxDepth} batches); keep it and retry`,
+            });
         }
       },
       onResponse: async (_request, reply) => {
@@ -56,7 +60,11 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
       if (!parsed.ok) {
         return reply
           .code(400)
-          .send(parsed.details.length > 0 ? { error: parsed.error, details: parsed.details } : { error: parsed.error });
+          .send(
+            parsed.details.length > 0
+              ? { error: parsed.error, details: parsed.details }
+              : { error: parsed.error },
+          );
       }
       const batch = parsed.value;
       let outcome: number;

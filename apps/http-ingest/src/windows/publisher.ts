@@ -42,12 +42,15 @@ export class WindowPublisher {
     const now = Date.now();
     // Next moment a window becomes due: some window end + grace, strictly after now.
     const dueAt = windowStartFor(now - graceMs, windowMs) + windowMs + graceMs;
-    this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => {
-        this.running = null;
-        this.schedule();
-      });
-    }, Math.max(1, dueAt - now));
+    this.timer = setTimeout(
+      () => {
+        this.running = this.tick().finally(() => {
+          this.running = null;
+          this.schedule();
+        });
+      },
+      Math.max(1, dueAt - now),
+    );
     this.timer.unref();
   }
 

@@ -48,7 +48,12 @@ function emptyHistogram(): HistogramSnapshot {
 }
 
 /** Rebuilds the partial of a closed window from HGETALL and ZRANGE WITHSCORES replies (flat arrays). */
-export function partialFromRedis(start: number, windowMs: number, hash: string[], hosts: string[]): PartialWindow {
+export function partialFromRedis(
+  start: number,
+  windowMs: number,
+  hash: string[],
+  hosts: string[],
+): PartialWindow {
   const histograms = Object.fromEntries(HISTOGRAMS.map((name) => [name, emptyHistogram()])) as Record<
     HistogramName,
     HistogramSnapshot

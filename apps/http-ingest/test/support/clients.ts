@@ -18,7 +18,11 @@ export interface IngestClient {
 }
 
 export function http1Client(base: string, options: { ca?: string | Buffer } = {}): IngestClient {
-  const dispatcher = new Agent({ connections: 16, pipelining: 1, connect: options.ca ? { ca: options.ca } : {} });
+  const dispatcher = new Agent({
+    connections: 16,
+    pipelining: 1,
+    connect: options.ca ? { ca: options.ca } : {},
+  });
   const client: IngestClient = {
     lastHttpVersion: '1.1',
     async post(path, body, headers = {}) {
@@ -61,7 +65,9 @@ export function http2Client(base: string, options: { ca?: string | Buffer } = {}
         responseHeaders = h as Answer['headers'];
       });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks).toString() }));
+      stream.on('end', () =>
+        resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks).toString() }),
+      );
       stream.on('error', reject);
       stream.end(body);
     });
@@ -91,7 +97,8 @@ export async function postUntilAcked(
     } catch {
       answer = null;
     }
-    if (answer?.status === 202) return { ...(JSON.parse(answer.body) as { accepted: number; duplicate: boolean }), tries };
+    if (answer?.status === 202)
+      return { ...(JSON.parse(answer.body) as { accepted: number; duplicate: boolean }), tries };
     if (answer && answer.status !== 429 && answer.status !== 503) {
       throw new Error(`unexpected answer ${answer.status}: ${answer.body}`);
     }

@@ -13,7 +13,10 @@ export interface Load {
   stop(): Promise<void>;
 }
 
-export function startLoad(client: IngestClient, options: { producers: number; samplesPerBatch: number; prefix: string; pauseMs?: number }): Load {
+export function startLoad(
+  client: IngestClient,
+  options: { producers: number; samplesPerBatch: number; prefix: string; pauseMs?: number },
+): Load {
   let acked = 0;
   let batches = 0;
   let running = true;
