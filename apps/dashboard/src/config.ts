@@ -36,7 +36,7 @@ export interface RuntimeConfig {
 }
 
 const SYSTEMS: { id: SystemId; label: string; expect: SystemName }[] = [
-  { id: 's1', label: 'System 1 · HTTP → BullMQ → Redis', expect: 'http-redis' },
+  { id: 's1', label: 'System 1 · HTTP → BullMQ', expect: 'http-redis' },
   { id: 's2', label: 'System 2 · WebSocket → memory', expect: 'ws-memory' },
 ];
 

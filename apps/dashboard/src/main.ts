@@ -157,8 +157,12 @@ function draw(): void {
     if (state.paused) continue;
     const due = view.chartsDrawnAt + chartInterval() - started;
     if (due > 0) {
-      if (!view.chartTimer)
-        view.chartTimer = setTimeout(() => ((view.chartTimer = null), markDirty(view)), due);
+      if (!view.chartTimer) {
+        view.chartTimer = setTimeout(() => {
+          view.chartTimer = null;
+          markDirty(view);
+        }, due);
+      }
       continue;
     }
     view.chartsDrawnAt = started;
