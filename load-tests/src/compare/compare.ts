@@ -12,7 +12,9 @@ import type { ViewerSpec } from './viewer-protocol.js';
 
 export const WINDOW_MS = 1000;
 /** Seconds a point costs beyond its sending time (drain, reconcile, last window): for the estimate. */
-const POINT_OVERHEAD_S = 3.5;
+const POINT_OVERHEAD_S = 4.5;
+/** Quiet time before each run, so the previous one's after-work (GC, queue trimming) does not bleed in. */
+const SETTLE_MS = 1000;
 
 export interface CompareHooks {
   signal: AbortSignal;
@@ -122,6 +124,7 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
               offeredRate: rate,
               durationS: options.durationS,
             });
+            await new Promise((r) => setTimeout(r, SETTLE_MS));
             const spec = pointSpec(options, stack, target, series, batchSize, rate, repeat, ++runCounter);
             const run = await runPoint(spec, {
               pids: { ...stack.pids(), ...(viewers?.pid ? { viewers: viewers.pid } : {}) },

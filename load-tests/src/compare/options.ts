@@ -18,7 +18,7 @@ export interface CompareOptions {
   ratesBatched: number[];
   /** Samples per batch in the batched series. Default 100. */
   batchSize: number;
-  /** Sending time per measured point, seconds. Default 8 (quick: 3). */
+  /** Sending time per measured point, seconds. Default 6 (quick: 3). */
   durationS: number;
   /** Runs per point; the report gives min/median/max over them. Default 3 (quick: 1). */
   repeats: number;
@@ -67,10 +67,10 @@ Options
   --quick                 classroom run, under 2 minutes: 2 steps, 1 repeat, 3 s, 50 viewers
   --pipelines <list>      comma list of http1,h2c,h2,ws            (default: all)
   --series <list>         single (1 sample/request), batched      (default: single,batched)
-  --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,6000,8000,10000,12000)
+  --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,7000,10000,13000)
   --rates-batched <list>  step rates, samples/s, batched series    (default: 25000,50000,100000,200000,350000,500000)
   --batch-size <n>        samples per batch in the batched series  (default: 100)
-  --duration <s>          sending time per run                     (default: 8)
+  --duration <s>          sending time per run                     (default: 6)
   --repeats <n>           runs per step, for the spread            (default: 3)
   --hosts <n>             simulated hosts                          (default: 2000)
   --seed <n>              fleet seed                               (default: 7)
@@ -194,7 +194,7 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
     ratesSingle: opt(
       '--rates-single',
       (r) => rates('--rates-single', r),
-      quick ? QUICK.ratesSingle : [1000, 2000, 4000, 6000, 8000, 10_000, 12_000],
+      quick ? QUICK.ratesSingle : [1000, 2000, 4000, 7000, 10_000, 13_000],
     ),
     ratesBatched: opt(
       '--rates-batched',
@@ -202,7 +202,7 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
       quick ? QUICK.ratesBatched : [25_000, 50_000, 100_000, 200_000, 350_000, 500_000],
     ),
     batchSize: opt('--batch-size', (r) => integer('--batch-size', r, 1, 1000), 100),
-    durationS: opt('--duration', (r) => number('--duration', r, 1, 3600), quick ? QUICK.durationS : 8),
+    durationS: opt('--duration', (r) => number('--duration', r, 1, 3600), quick ? QUICK.durationS : 6),
     repeats: opt('--repeats', (r) => integer('--repeats', r, 1, 100), quick ? QUICK.repeats : 3),
     hosts: opt('--hosts', (r) => integer('--hosts', r, 1, 1_000_000), quick ? QUICK.hosts : 2000),
     seed: opt('--seed', (r) => integer('--seed', r, 0, 2 ** 32 - 1), 7),

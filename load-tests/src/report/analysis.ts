@@ -13,6 +13,8 @@ export interface KneeRow {
   peakAchieved: number | null;
   baseline: TargetName | null;
   kneeRatio: number | null;
+  /** How to read kneeRatio when a ladder topped out: '≥' (target at the top), '≤' (baseline at the top), '' exact. */
+  ratioQualifier: '' | '≥' | '≤';
   peakRatio: number | null;
   firstFailure: string | null;
 }
@@ -43,15 +45,20 @@ export function kneeRows(summary: Pick<ComparisonSummary, 'ladders' | 'options'>
     const ratio = (a: number | null, b: number | null | undefined) =>
       a !== null && b ? Math.round((100 * a) / b) / 100 : null;
     const failing = ladder.steps.find((s) => !s.passed);
+    const top = ladderTop(ladder, rates);
+    const baseTop = base ? ladderTop(base, rates) : false;
+    // both at the top step: the ladder, not either system, set both knees; no ratio to give
+    const kneeRatio = top && baseTop ? null : ratio(ladder.knee, base?.knee);
     return {
       target: ladder.target,
       series: ladder.series,
       batchSize: ladder.steps[0]?.batchSize ?? 1,
       knee: ladder.knee,
-      kneeAtTop: ladderTop(ladder, rates),
+      kneeAtTop: top,
       peakAchieved: ladder.peakAchieved,
       baseline: base ? base.target : null,
-      kneeRatio: ratio(ladder.knee, base?.knee),
+      kneeRatio,
+      ratioQualifier: top ? '≥' : baseTop ? '≤' : '',
       peakRatio: ratio(ladder.peakAchieved, base?.peakAchieved),
       firstFailure: failing ? `${formatNumber(failing.offeredRate)}/s: ${failing.verdict}` : null,
     };
@@ -80,7 +87,7 @@ export function goalRows(
     const met = k >= want;
     rows.push({
       goal,
-      measured: `knee ${formatNumber(k)}/s (peak acked ${formatNumber(ladder.peakAchieved ?? 0)}/s)`,
+      measured: `${ladder.knee === null ? 'knee below the first step' : `knee ${formatNumber(k)}/s`} (peak acked ${formatNumber(ladder.peakAchieved ?? 0)}/s)`,
       met,
       gap: met ? 'met' : `missed by ${formatNumber(want - k)}/s (${Math.round((100 * k) / want)} % of goal)`,
     });

@@ -98,7 +98,7 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
         const procs = serverProcesses(l.target, names);
         return [
           {
-            name: `${l.target} server side`,
+            name: `${l.target} servers`,
             color: PALETTE[l.target] ?? '#333',
             points: l.steps.map((s): [number, number] => [
               s.offeredRate,
@@ -106,7 +106,7 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
             ]),
           },
           {
-            name: `${l.target} load gen`,
+            name: `${l.target} load gen.`,
             color: PALETTE[l.target] ?? '#333',
             dashed: true,
             points: l.steps.map((s): [number, number] => [

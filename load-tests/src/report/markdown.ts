@@ -68,7 +68,7 @@ export function renderMarkdown(
   );
   for (const row of kneeRows(summary)) {
     lines.push(
-      `| ${row.target} | ${row.series === 'single' ? '1/request' : `${row.batchSize}/batch`} | ${row.kneeAtTop ? '≥ ' : ''}${fmt(row.knee)} | ${fmt(row.peakAchieved)} | ${row.baseline ?? '—'} | ${row.kneeRatio ?? '—'} | ${row.peakRatio ?? '—'} | ${row.firstFailure ?? 'none'} |`,
+      `| ${row.target} | ${row.series === 'single' ? '1/request' : `${row.batchSize}/batch`} | ${row.kneeAtTop ? '≥ ' : ''}${fmt(row.knee)} | ${fmt(row.peakAchieved)} | ${row.baseline ?? '—'} | ${row.kneeRatio === null ? '—' : `${row.ratioQualifier}${row.kneeRatio}`} | ${row.peakRatio ?? '—'} | ${row.firstFailure ?? 'none'} |`,
     );
   }
   lines.push('', '## Goals', '', '| goal | measured | met | gap |', '| --- | --- | --- | --- |');

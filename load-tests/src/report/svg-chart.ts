@@ -67,7 +67,7 @@ export function formatNumber(v: number): string {
 export function lineChart(spec: ChartSpec): string {
   const W = spec.width ?? 960;
   const H = spec.height ?? 540;
-  const m = { left: 86, right: 200, top: 52, bottom: 64 };
+  const m = { left: 86, right: 230, top: 52, bottom: 64 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
   const xs: number[] = [];
@@ -149,7 +149,7 @@ export function lineChart(spec: ChartSpec): string {
     const y = sy(ref.y);
     parts.push(
       `<line x1="${m.left}" y1="${y}" x2="${m.left + pw}" y2="${y}" stroke="#c33" stroke-dasharray="8 5"/>`,
-      `<text x="${m.left + pw - 6}" y="${y - 6}" font-size="13" text-anchor="end" fill="#c33">${esc(ref.label)}</text>`,
+      `<text x="${m.left + 8}" y="${y - 6}" font-size="13" fill="#c33">${esc(ref.label)}</text>`,
     );
   }
   parts.push(`<g clip-path="none">`);

@@ -1,0 +1,156 @@
+// The comparison's judgement: when a run reconciles, when a step passes, where the knee is, and how
+// flags are read. Pure functions, so these run in milliseconds.
+import type { LoadSummary } from '@ingestlab/producers';
+import { describe, expect, it } from 'vitest';
+import { UsageError, parseOptions } from '../src/compare/options.js';
+import { reconcile, type StatsLike } from '../src/compare/reconcile.js';
+import { type PointRun, spread } from '../src/compare/results.js';
+import { summariseLadder, summariseStep } from '../src/compare/steps.js';
+
+const stats = (accepted: number, aggregated: number, duplicates = 0): StatsLike => ({
+  system: 'ws-memory',
+  accepted,
+  aggregated,
+  rejected: 0,
+  duplicates,
+  queueDepth: 0,
+});
+
+function summary(samples: Partial<LoadSummary['samples']>): LoadSummary {
+  const outcomes = { sent: 0, acknowledged: 0, duplicates: 0, refused: 0, failed: 0, missed: 0, ...samples };
+  return { samples: outcomes, batches: outcomes } as unknown as LoadSummary;
+}
+
+describe('reconcile', () => {
+  it('passes when everything acknowledged was accepted and aggregated once', () => {
+    const r = reconcile(
+      summary({ sent: 100, acknowledged: 100 }),
+      stats(10, 10),
+      stats(110, 110),
+      { drained: true, ms: 5 },
+      'samples',
+    );
+    expect(r.ok).toBe(true);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('fails with the numbers when acknowledged samples never reached the aggregate', () => {
+    const r = reconcile(
+      summary({ sent: 100, acknowledged: 100 }),
+      stats(0, 0),
+      stats(100, 97),
+      { drained: true, ms: 5 },
+      'samples',
+    );
+    expect(r.ok).toBe(false);
+    expect(r.problems.join('\n')).toContain('3 samples accepted but not aggregated');
+    expect(r.problems.join('\n')).toContain('3 acknowledged samples missing from the aggregate');
+  });
+
+  it('does not count acknowledged duplicates twice, and flags a pipeline that did not drain', () => {
+    const ok = reconcile(
+      summary({ sent: 100, acknowledged: 100, duplicates: 5 }),
+      stats(0, 0),
+      stats(95, 95, 5),
+      { drained: true, ms: 5 },
+      'samples',
+    );
+    expect(ok.ok).toBe(true);
+    const stuck = reconcile(
+      summary({ sent: 10, acknowledged: 10 }),
+      stats(0, 0),
+      stats(10, 10),
+      { drained: false, ms: 60_000 },
+      'samples',
+    );
+    expect(stuck.ok).toBe(false);
+    expect(stuck.problems[0]).toContain('not drained after 60000 ms');
+  });
+
+  it('catches a system that counted more than was sent', () => {
+    const r = reconcile(
+      summary({ sent: 10, acknowledged: 10 }),
+      stats(0, 0),
+      stats(20, 20),
+      { drained: true, ms: 1 },
+      'samples',
+    );
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toContain('counted twice');
+  });
+});
+
+function run(offeredRate: number, achievedRate: number, p99: number, ok = true): PointRun {
+  return {
+    target: 'ws',
+    series: 'single',
+    batchSize: 1,
+    offeredRate,
+    repeat: 1,
+    durationS: 6,
+    achievedRate,
+    sentRate: achievedRate,
+    latencyMs: { p50: p99 / 4, p95: p99 / 2, p99, max: p99 },
+    samples: { sent: 1, acknowledged: 1, duplicates: 0, refused: 0, failed: 0, missed: 0 },
+    retries: 0,
+    errors: {},
+    lag: null,
+    reconciliation: { ok, problems: ok ? [] : ['x'] } as PointRun['reconciliation'],
+    processes: { 's2-server': { cpuPercent: 50, rssMaxMiB: 100, rssAvgMiB: 90 } },
+    aborted: false,
+  };
+}
+
+describe('steps and knees', () => {
+  it('gives min, median and max over repeats', () => {
+    expect(spread([3, 1, 2])).toEqual({ min: 1, median: 2, max: 3 });
+    expect(spread([4, 1])).toEqual({ min: 1, median: 2.5, max: 4 });
+    expect(spread([null])).toEqual({ min: null, median: null, max: null });
+  });
+
+  it('passes a step only with zero loss, keeping up, and p99 under the bound', () => {
+    expect(summariseStep([run(1000, 990, 20), run(1000, 1000, 30), run(1000, 995, 400)], 100).passed).toBe(
+      true,
+    );
+    const slow = summariseStep([run(1000, 1000, 150), run(1000, 1000, 160), run(1000, 1000, 20)], 100);
+    expect(slow.passed).toBe(false);
+    expect(slow.verdict).toContain('ack p99 150 ms > 100 ms');
+    expect(summariseStep([run(1000, 900, 10)], 100).verdict).toContain('< 95% of offered');
+    expect(summariseStep([run(1000, 1000, 10), run(1000, 1000, 10, false)], 100).zeroLoss).toBe(false);
+  });
+
+  it('puts the knee at the last passing step before the first failure', () => {
+    const steps = [
+      summariseStep([run(1000, 1000, 10)], 100),
+      summariseStep([run(2000, 2000, 20)], 100),
+      summariseStep([run(4000, 3000, 900)], 100),
+      summariseStep([run(8000, 8000, 10)], 100),
+    ];
+    const ladder = summariseLadder(steps);
+    expect(ladder.knee).toBe(2000);
+    expect(ladder.peakAchieved).toBe(8000);
+    expect(summariseLadder([summariseStep([run(1000, 10, 10)], 100)]).knee).toBeNull();
+  });
+});
+
+describe('compare flags', () => {
+  it('reads values, applies --quick defaults and rejects nonsense with a reason', () => {
+    const quick = parseOptions(['--quick', '--pipelines', 'ws,http1'], '/tmp/r');
+    expect(quick?.repeats).toBe(1);
+    expect(quick?.pipelines).toEqual(['ws', 'http1']);
+    expect(parseOptions(['--help'], '/tmp/r')).toBeNull();
+    expect(parseOptions(['--repeats=5', '--p99-bound', '80'], '/tmp/r')).toMatchObject({
+      repeats: 5,
+      p99BoundMs: 80,
+    });
+    expect(() => parseOptions(['--pipelines', 'http3'], '/tmp/r')).toThrow(UsageError);
+    expect(() => parseOptions(['--rates-single', '5,3'], '/tmp/r')).toThrow('must increase');
+    expect(() => parseOptions(['--sse-share', '2'], '/tmp/r')).toThrow(
+      '--sse-share must be a number from 0 to 1',
+    );
+    expect(() => parseOptions(['--duration'], '/tmp/r')).toThrow('--duration needs a value');
+    expect(() => parseOptions(['--connections', '64', '--hosts', '10'], '/tmp/r')).toThrow(
+      'cannot exceed --hosts',
+    );
+  });
+});
