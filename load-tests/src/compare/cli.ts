@@ -2,7 +2,7 @@
 // report. Ctrl-C stops the load, still reconciles the run in progress and writes what was measured.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineInfo } from '../report/machine.js';
+import { currentLoad, machineInfo } from '../report/machine.js';
 import { summariseProfiles } from '../report/cpu-profile.js';
 import { writeReport } from '../report/write-report.js';
 import { runComparison } from './compare.js';
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}`,
   );
   const { summary, stack } = await runComparison(options, { signal: abort.signal });
+  machine.loadAverage.end = currentLoad();
   const pids = stack?.pids() ?? {};
   console.log('stopping the stack ...');
   await stack?.stop();

@@ -116,6 +116,8 @@ export interface MachineInfo {
   redis: string;
   os: string;
   date: string;
+  /** 1-minute load average when the run started and ended: above the core count, other work shared the machine. */
+  loadAverage: { start: number; end?: number };
 }
 
 export interface CpuProfileSummary {

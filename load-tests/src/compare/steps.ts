@@ -31,7 +31,8 @@ export function summariseStep(runs: PointRun[], p99BoundMs: number): StepResult 
   if (!keptUp)
     reasons.push(`achieved ${Math.round(achievedRate.median ?? 0)}/s < ${KEEP_UP_SHARE * 100}% of offered`);
   const fast = p99.median !== null && p99.median <= p99BoundMs;
-  if (!fast) reasons.push(`ack p99 ${p99.median ?? '—'} ms > ${p99BoundMs} ms`);
+  if (!fast)
+    reasons.push(`ack p99 ${p99.median === null ? '—' : Math.round(p99.median)} ms > ${p99BoundMs} ms`);
   return {
     target: first.target,
     series: first.series,

@@ -1,7 +1,7 @@
 // What machine the numbers came from: CPU model, cores, memory, OS, Node and Redis versions.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { findRedisServer } from '@ingestlab/devkit';
 import type { MachineInfo } from '../compare/results.js';
 
@@ -32,5 +32,14 @@ export function machineInfo(): MachineInfo {
     redis,
     os,
     date: new Date().toISOString(),
+    loadAverage: { start: round2(loadavg()[0] ?? 0) },
   };
+}
+
+export function currentLoad(): number {
+  return round2(loadavg()[0] ?? 0);
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -46,6 +46,7 @@ export function renderMarkdown(
     `| OS | ${m.os} |`,
     `| Node | ${m.node} |`,
     `| Redis | ${m.redis} |`,
+    `| load average (1 min) at start / end | ${m.loadAverage?.start ?? '—'} / ${m.loadAverage?.end ?? '—'}${Math.max(m.loadAverage?.start ?? 0, m.loadAverage?.end ?? 0) > m.cores ? ' — other work shared the machine: expect lower, noisier figures' : ''} |`,
     '',
     'Command:',
     '',
