@@ -17,7 +17,7 @@ interface Res {
 const handle = (req: Req, res: Res) => {
   req.on('data', () => {});
   req.on('end', () => {
-    res.writeHead(202, { 'content-type': 'application/json' });
+    res.writeHead(202, { 'content-type': 'application/json', 'content-length': String(answer.length) });
     res.end(answer);
   });
 };
