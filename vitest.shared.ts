@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config';
 
 export function packageTestConfig(options: { testTimeout?: number; include?: string[] } = {}) {
   return defineConfig({
-    resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] },
-    ssr: { resolve: { conditions: ['source', 'import', 'node', 'default'], externalConditions: ['source'] } },
+    // No explicit 'import': vitest hands these to Node as --conditions, and forcing 'import' makes a
+    // CommonJS require('ws') (inside @fastify/websocket) load ws's ESM wrapper and fail.
+    resolve: { conditions: ['source', 'node', 'default'] },
+    ssr: { resolve: { conditions: ['source', 'node', 'default'], externalConditions: ['source'] } },
     test: {
       include: options.include ?? ['test/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 20_000,
