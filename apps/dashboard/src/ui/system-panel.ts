@@ -64,14 +64,22 @@ export class SystemPanel {
     this.charts = new SystemCharts(chartGrid, config.id);
 
     this.#topBody = el('tbody');
+    // The table sits in the charts' grid, beside the last chart, so the column has no hole.
     const table = el(
       'table',
       { class: 'top-hosts', testid: `${id}-top-hosts` },
-      el('caption', {
-        text: `Top hosts by CPU · warn ≥ ${thresholds.warn} % · critical ≥ ${thresholds.critical} %`,
-      }),
       el('thead', {}, el('tr', {}, el('th', { text: 'host' }), el('th', { text: 'CPU' }))),
       this.#topBody,
+    );
+    chartGrid.append(
+      el(
+        'figure',
+        { class: 'chart-card' },
+        el('figcaption', {
+          text: `Top hosts by CPU · warn ≥ ${thresholds.warn} %, critical ≥ ${thresholds.critical} %`,
+        }),
+        table,
+      ),
     );
 
     parent.append(

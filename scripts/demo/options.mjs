@@ -1,0 +1,80 @@
+// `pnpm demo` flags and environment: validated once, with the contract's ports as defaults.
+import { parseArgs } from 'node:util';
+
+export const HELP = `Usage: pnpm demo [-- options]
+
+Starts everything for a live demo, from source (no build of the servers needed): Redis (REDIS_URL
+when it answers, else a private redis-server), System 1 (server + one worker), System 2, the built
+dashboard, and producers sending a steady load with an incident every minute into both systems.
+Prints the dashboard's address. Ctrl-C stops everything it started.
+
+Options:
+  --hosts <n>      simulated hosts per system                         (default 500)
+  --rate <r>       samples per host, as the producer CLI reads it      (default 1/s)
+  --batch <n>      samples per batch                                   (default 25)
+  --day <d>        length of the simulated day (CPU/memory cycle)      (default 10m)
+  --no-load        start everything but the producers
+  --no-build       serve apps/dashboard/dist as it is (skip vite build)
+  --verbose        echo the systems' info logs (default: warnings only)
+  -h, --help       this text
+
+Environment (contract defaults): HOST (127.0.0.1), HTTP_PORT (3001), H2C_PORT (3002),
+HTTPS_PORT (3443), WS_PORT (3003), REDIS_URL (redis://127.0.0.1:6379), DASHBOARD_PORT (4173),
+INGEST_TOKEN (unset: open; when set, given to the systems and the producers).
+`;
+
+/**
+ * @param {string[]} argv
+ * @param {NodeJS.ProcessEnv} env
+ */
+export function demoOptions(argv, env) {
+  const { values } = parseArgs({
+    args: argv,
+    allowNegative: true,
+    options: {
+      hosts: { type: 'string', default: '500' },
+      rate: { type: 'string', default: '1/s' },
+      batch: { type: 'string', default: '25' },
+      day: { type: 'string', default: '10m' },
+      load: { type: 'boolean', default: true },
+      build: { type: 'boolean', default: true },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const int = (
+    /** @type {string} */ label,
+    /** @type {string | undefined} */ raw,
+    min = 1,
+    max = 1_000_000,
+  ) => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`${label} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+  const port = (/** @type {string} */ name, /** @type {number} */ fallback) =>
+    env[name] === undefined || env[name] === '' ? fallback : int(name, env[name], 1, 65535);
+  return {
+    help: values.help,
+    hosts: int('--hosts', values.hosts),
+    batch: int('--batch', values.batch, 1, 1000),
+    rate: values.rate,
+    day: values.day,
+    load: values.load,
+    build: values.build,
+    verbose: values.verbose,
+    host: env.HOST && env.HOST !== '0.0.0.0' ? env.HOST : '127.0.0.1',
+    bind: env.HOST ?? '127.0.0.1',
+    ports: {
+      http: port('HTTP_PORT', 3001),
+      h2c: port('H2C_PORT', 3002),
+      https: port('HTTPS_PORT', 3443),
+      ws: port('WS_PORT', 3003),
+      dashboard: port('DASHBOARD_PORT', 4173),
+    },
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    token: env.INGEST_TOKEN || undefined,
+  };
+}
