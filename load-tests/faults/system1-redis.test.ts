@@ -44,6 +44,7 @@ describe.skipIf(!systemPresent('http'))('System 1: Redis faults', () => {
     );
     recordRow(row);
     expect(summary.samples.failed, describeSummary(summary)).toBe(0);
+    expect(summary.errors['status-500'] ?? 0, describeSummary(summary)).toBe(0);
     expect(stats.accepted, describeSummary(summary)).toBe(summary.samples.acknowledged);
     expect(row.lost).toBe(0);
     expect(row.duplicated).toBe(0);
@@ -82,10 +83,11 @@ describe.skipIf(!systemPresent('http'))('System 1: Redis faults', () => {
       lost,
       duplicated,
       recoveryMs,
-      note: `no persistence: queue, open windows, history, counters and repeat memory went with Redis; backlog at the kill ${before.accepted - before.aggregated} samples (queueDepth ${before.queueDepth}); totals = last /stats before the kill + /stats after, ± what moved in the ${gapMs} ms between them; duplicated = retried batches Redis had taken before it died, counted again`,
+      note: `producers saw ${JSON.stringify(summary.errors)}; no persistence: queue, open windows, history, counters and repeat memory went with Redis; backlog at the kill ${before.accepted - before.aggregated} samples (queueDepth ${before.queueDepth}); totals = last /stats before the kill + /stats after, ± what moved in the ${gapMs} ms between them; duplicated = retried batches Redis had taken before it died, counted again`,
     };
     recordRow(row);
     expect(summary.samples.failed, describeSummary(summary)).toBe(0);
+    expect(summary.errors['status-500'] ?? 0, describeSummary(summary)).toBe(0);
     // after the restart the pipeline is exact again
     expect(after.accepted).toBe(after.aggregated);
     // the loss is no larger than what was waiting in Redis at the kill, plus what moved in the gap
@@ -145,6 +147,7 @@ describe.skipIf(!systemPresent('http'))('System 1: Redis faults', () => {
     expect(probe.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(summary.errors['status-503'] ?? 0, describeSummary(summary)).toBeGreaterThan(0);
     expect(summary.samples.failed, describeSummary(summary)).toBe(0);
+    expect(summary.errors['status-500'] ?? 0, describeSummary(summary)).toBe(0);
     expect(row.lost).toBe(0);
     expect(row.duplicated).toBe(0);
   });

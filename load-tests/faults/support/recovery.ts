@@ -55,7 +55,10 @@ export function reconcile(
     lost: Math.max(0, acked - stats.aggregated),
     duplicated: Math.max(0, stats.accepted - acked),
     recoveryMs,
-    note,
+    note:
+      Object.keys(summary.errors).length > 0
+        ? `${note}; producers saw ${JSON.stringify(summary.errors)}`
+        : note,
   };
 }
 

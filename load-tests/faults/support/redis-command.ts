@@ -47,3 +47,12 @@ export async function redisInfoNumber(url: string, section: string, field: strin
   if (!match) throw new Error(`INFO ${section} has no ${field}`);
   return Number(match[1]);
 }
+
+/** The bulk strings of an array reply (e.g. LRANGE), in order. */
+export function arrayItems(reply: string): string[] {
+  const lines = reply.split('\r\n');
+  const items: string[] = [];
+  for (let i = 0; i < lines.length; i++)
+    if (lines[i]?.startsWith('$') && lines[i] !== '$-1') items.push(lines[i + 1] ?? '');
+  return items;
+}

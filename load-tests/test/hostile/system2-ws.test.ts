@@ -59,7 +59,7 @@ describe.skipIf(!systemPresent('ws'))('System 2: hostile input', () => {
 
   beforeAll(async () => {
     system = await startSystem2({
-      env: { INGEST_TOKEN: TOKEN, CORS_ORIGINS: ALLOWED_ORIGIN, LOG_LEVEL: 'error' },
+      env: { INGEST_TOKEN: TOKEN, CORS_ORIGINS: ALLOWED_ORIGIN, LOG_LEVEL: 'info' },
     });
     baseline = rssBytes(system.server.child.pid) ?? 0;
     rss = sampleRss(system.server.child.pid);
@@ -203,6 +203,8 @@ describe.skipIf(!systemPresent('ws'))('System 2: hostile input', () => {
     expect(refused(results.lowercaseScheme), JSON.stringify(results)).toBe(true);
     expect(results.header).toBe('ack');
     expect(results.query).toBe('ack');
+    // no secret in the logs, not even the ?token= of an upgrade URL (info level logs each request)
+    expect(system.server.output()).not.toContain(TOKEN);
   }, 30_000);
 
   it('allows CORS only for the configured origin', async () => {
