@@ -135,13 +135,22 @@ describe('against stand-in systems at 10 windows/s each', () => {
   }, 60_000);
 
   it('shows the last window the frames carried', async () => {
-    const shown = page.getByTestId('s2-last-samples');
-    await waitUntil(async () => (await shown.getAttribute('data-start')) !== '', 10_000);
-    const start = Number(await shown.getAttribute('data-start'));
-    const text = await shown.textContent();
-    const window = s2.published.find((w) => w.start === start);
-    expect(window, `window ${start} was published`).toBeDefined();
-    expect(text).toBe(String(window?.samples));
+    // Read the figure and its window start in one go: at 10 windows/s they change between calls.
+    const read = () =>
+      page.evaluate(() => {
+        const node = document.querySelector<HTMLElement>('[data-testid="s2-last-samples"]');
+        return {
+          start: node?.dataset.start ?? '',
+          value: node?.dataset.value ?? '',
+          text: node?.textContent ?? '',
+        };
+      });
+    await waitUntil(async () => (await read()).start !== '', 10_000);
+    const shown = await read();
+    const window = s2.published.find((w) => w.start === Number(shown.start));
+    expect(window, `window ${shown.start} was published`).toBeDefined();
+    expect(shown.value).toBe(String(window?.samples));
+    expect(shown.text).toBe(String(window?.samples));
   });
 
   it('freezes charts while paused and resumes', async () => {

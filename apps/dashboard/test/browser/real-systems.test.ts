@@ -76,15 +76,22 @@ it('shows both real systems live, with numbers that match /stats and the frames'
     async () => Number(await page.getByTestId('s2-last-samples').getAttribute('data-value')) > 0,
     20_000,
   );
-  const start = Number(await lastSamples.getAttribute('data-start'));
-  const shown = Number(await lastSamples.getAttribute('data-value'));
+  // Figure, text and window start read at once, so a window arriving in between cannot mix them.
+  const { start, shown, text } = await page.evaluate(() => {
+    const node = document.querySelector<HTMLElement>('[data-testid="s1-last-samples"]');
+    return {
+      start: Number(node?.dataset.start),
+      shown: Number(node?.dataset.value),
+      text: node?.textContent,
+    };
+  });
   await waitUntil(
     () => s1Frames.has(start),
     5000,
     () => `S1 frame for window ${start}`,
   );
   expect(shown).toBe(s1Frames.get(start)?.samples);
-  expect(await lastSamples.textContent()).toBe(shown.toLocaleString('en-US'));
+  expect(text).toBe(shown.toLocaleString('en-US'));
 
   await new Promise((r) => setTimeout(r, 8000));
   const screenshot = join(reports, 'dashboard.png');
