@@ -1,5 +1,7 @@
 // The core path on real sockets: batches over HTTP/1.1, h2c, h2 over TLS (and HTTP/1.1 over TLS) are
 // acknowledged, folded by a worker and published in windows; acked = accepted = aggregated.
+import { once } from 'node:events';
+import { connect as connectH2 } from 'node:http2';
 import { type PrivateRedis, startRedis, waitUntil } from '@ingestlab/devkit';
 import type { Stats, Window } from '@ingestlab/metric-schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,14 +21,24 @@ beforeAll(async () => {
   worker = startWorker(system.config);
 });
 afterAll(async () => {
-  let t = Date.now();
   await worker?.close();
-  console.log('worker', Date.now() - t);
-  t = Date.now();
   await system?.close();
-  console.log('system', Date.now() - t);
-  t = Date.now();
   await redis?.stop();
+});
+
+describe('HTTP/2 flow control', () => {
+  it.each(['h2c', 'tls'] as const)(
+    'advertises a 1 MiB stream window on %s so batched producers do not stall',
+    async (listener) => {
+      const session = connectH2(system.urls[listener], { rejectUnauthorized: false });
+      try {
+        const [settings] = (await once(session, 'remoteSettings')) as [{ initialWindowSize?: number }];
+        expect(settings.initialWindowSize).toBe(1024 * 1024);
+      } finally {
+        session.close();
+      }
+    },
+  );
 });
 
 async function stats(): Promise<Stats> {

@@ -75,6 +75,8 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
             ':path': path,
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
+            // lets System 1 rate-limit per producer before reading the body
+            'x-producer': batch.producer,
           };
           if (options.token) headers.authorization = `Bearer ${options.token}`;
           session = pick();

@@ -25,7 +25,8 @@ export function createHttp1Wire(url: URL, options: TransportOptions): Wire {
         const response = await pool.request({
           path,
           method: 'POST',
-          headers,
+          // x-producer lets System 1 rate-limit per producer before reading the body
+          headers: { ...headers, 'x-producer': batch.producer },
           body,
           idempotent: true,
           headersTimeout: timeoutMs,
