@@ -219,3 +219,36 @@ export const queryString = fc.oneof(
     Array.from({ length: 2000 }, (_, i) => `p${i}=1`).join('&'),
   ),
 );
+
+/** Extra request headers: random token names with printable values, plus a few well-known ones. */
+export const extraHeaders = fc.array(
+  fc.tuple(
+    fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/),
+      fc.constantFrom(
+        'content-type',
+        'content-encoding',
+        'x-producer',
+        'accept',
+        'expect',
+        'origin',
+        'cookie',
+      ),
+    ),
+    fc.stringMatching(/^[\x20-\x7e]{0,300}$/),
+  ),
+  { maxLength: 12 },
+);
+
+/** Request heads that break HTTP/1.1 framing (smuggling shapes, bad lengths, illegal bytes). */
+export const BROKEN_FRAMING: { name: string; headers: string }[] = [
+  { name: 'content-length and chunked', headers: 'Content-Length: 10\r\nTransfer-Encoding: chunked' },
+  { name: 'two content-lengths', headers: 'Content-Length: 10\r\nContent-Length: 11' },
+  { name: 'negative content-length', headers: 'Content-Length: -1' },
+  { name: 'non-numeric content-length', headers: 'Content-Length: abc' },
+  { name: 'huge content-length', headers: 'Content-Length: 99999999999999999999' },
+  { name: 'unknown transfer-encoding', headers: 'Transfer-Encoding: gzip, chunked, identity' },
+  { name: 'NUL in a header value', headers: 'X-A: a\u0000b\r\nContent-Length: 2' },
+  { name: 'obs-fold continuation', headers: 'X-A: a\r\n  folded\r\nContent-Length: 2' },
+  { name: 'space before colon', headers: 'Content-Length : 2' },
+];
