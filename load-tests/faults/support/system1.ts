@@ -1,6 +1,6 @@
 // System 1 under test: a private Redis, the ingest server and N workers as separate processes, each
 // of which a case can kill -9, restart or add, on free ports so cases never collide.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -69,9 +69,16 @@ export async function startSystem1(options: System1Options = {}): Promise<System
     workers.push(worker);
     return worker;
   };
+  let firstServer: ManagedProcess;
+  try {
+    firstServer = await startServer();
+  } catch (error) {
+    await redis.stop(); // nothing may outlive a failed start
+    throw error;
+  }
   const system: System1 = {
     redis,
-    server: await startServer(),
+    server: firstServer,
     workers,
     httpUrl,
     h2cUrl: `http://127.0.0.1:${h2cPort}`,
@@ -91,6 +98,8 @@ export async function startSystem1(options: System1Options = {}): Promise<System
     async stop() {
       await Promise.all([system.server.stop(5000), ...workers.map((w) => w.stop(5000))]);
       await system.redis.stop();
+      // a restarted Redis reuses the first one's directory and does not own it: remove it here
+      if (options.redis?.dir === undefined) rmSync(redis.dir, { recursive: true, force: true });
     },
   };
   for (let i = 0; i < (options.workers ?? 1); i++) startWorker();
