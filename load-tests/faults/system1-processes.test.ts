@@ -79,32 +79,40 @@ describe.skipIf(!systemPresent('http'))('System 1: process crashes', () => {
     expect(row.duplicated).toBe(0);
   });
 
-  it('kill -9 of the ingest server: producers retry, nothing acked is lost', async () => {
-    system = await startSystem1({ workers: 1 });
-    const load = startSteadyLoad({ target: 'http1', url: system.httpUrl, prefix: 'f-s1-server', rate: 1000 });
-    await load.waitAcked(3000);
-    await system.server.kill();
-    const t0 = performance.now();
-    await sleep(1000); // producers see refused connections and back off meanwhile
-    const downAt = performance.now();
-    await system.restartServer();
-    const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0, downAt);
-    await sleep(3000);
-    const summary = await load.stop();
-    const stats = await waitDrained(system.httpUrl);
-    const row = reconcile(
-      'System 1',
-      'kill -9 the ingest server (restarted after 1 s)',
-      summary,
-      stats,
-      recoveryMs,
-      `recovery: kill to first ack on the new process; in-flight requests were retried with their seq (${summary.samples.duplicates} samples answered duplicate:true)`,
-    );
-    recordRow(row);
-    expect(summary.samples.failed, describeSummary(summary)).toBe(0);
-    expect(summary.errors['status-500'] ?? 0, describeSummary(summary)).toBe(0);
-    expect(stats.accepted, describeSummary(summary)).toBe(summary.samples.acknowledged);
-    expect(row.lost).toBe(0);
-    expect(row.duplicated).toBe(0);
-  });
+  it.each(['http1', 'h2c'] as const)(
+    'kill -9 of the ingest server under %s producers: they retry, nothing acked is lost',
+    async (target) => {
+      system = await startSystem1({ workers: 1 });
+      const load = startSteadyLoad({
+        target,
+        url: target === 'h2c' ? system.h2cUrl : system.httpUrl,
+        prefix: `f-s1-server-${target}`,
+        rate: 1000,
+      });
+      await load.waitAcked(3000);
+      await system.server.kill();
+      const t0 = performance.now();
+      await sleep(1000); // producers see refused connections and back off meanwhile
+      const downAt = performance.now();
+      await system.restartServer();
+      const recoveryMs = await timeRecovery(load, system.httpUrl, t0, 0, downAt);
+      await sleep(3000);
+      const summary = await load.stop();
+      const stats = await waitDrained(system.httpUrl);
+      const row = reconcile(
+        'System 1',
+        `kill -9 the ingest server under ${target} load (restarted after 1 s)`,
+        summary,
+        stats,
+        recoveryMs,
+        `recovery: kill to first ack on the new process; in-flight requests were retried with their seq (${summary.samples.duplicates} samples answered duplicate:true)`,
+      );
+      recordRow(row);
+      expect(summary.samples.failed, describeSummary(summary)).toBe(0);
+      expect(summary.errors['status-500'] ?? 0, describeSummary(summary)).toBe(0);
+      expect(stats.accepted, describeSummary(summary)).toBe(summary.samples.acknowledged);
+      expect(row.lost).toBe(0);
+      expect(row.duplicated).toBe(0);
+    },
+  );
 });
