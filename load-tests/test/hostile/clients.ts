@@ -1,6 +1,7 @@
 // Low-level clients for hostile requests: HTTP/1.1 over a raw socket (so nothing is normalised or
 // refused client-side), and HTTP/2 (h2c or TLS) sessions with per-stream answers.
 import { connect as http2Connect, type ClientHttp2Session, constants } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 
 export interface Answer {
@@ -150,5 +151,37 @@ export function h2Request(
     });
     if (body !== null) stream.end(body);
     else stream.end();
+  });
+}
+
+/** One HTTP/1.1-over-TLS request (ALPN http/1.1, any certificate). */
+export function https1Request(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(
+      url,
+      { method, headers, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          const answerHeaders: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers))
+            answerHeaders[k] = Array.isArray(v) ? v.join(', ') : String(v);
+          resolve({ status: res.statusCode ?? 0, headers: answerHeaders, body: text });
+        });
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: 0, headers: {}, body: '', error: error.code ?? error.message }),
+    );
+    req.end(body);
   });
 }

@@ -20,7 +20,7 @@ import {
   isValidBatch,
   queryString,
 } from './arbitraries.js';
-import { type Answer, getHead, h2Request, h2Session, postHead, rawHttp } from './clients.js';
+import { type Answer, getHead, h2Request, h2Session, https1Request, postHead, rawHttp } from './clients.js';
 
 const TOKEN = 'hostile-test-token-1';
 const ALLOWED_ORIGIN = 'http://allowed.test';
@@ -301,7 +301,7 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
     expect(system.server.child.exitCode).toBeNull();
   }, 120_000);
 
-  it('enforces INGEST_TOKEN on HTTP/1.1, h2c and h2 (TLS)', async () => {
+  it('enforces INGEST_TOKEN on HTTP/1.1, HTTP/1.1 over TLS, h2c and h2 (TLS)', async () => {
     const results: Record<string, number[]> = {};
     const body = () => JSON.stringify(freshBatch(1));
     for (const [name, headers] of [
@@ -317,6 +317,14 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
       );
       const codes = [h1.status];
       if (name === 'right') acceptedFrom(h1);
+      const tls1 = await https1Request(
+        `${system.httpsUrl}/ingest`,
+        'POST',
+        { ...headers, 'content-type': 'application/json' },
+        body(),
+      );
+      codes.push(tls1.status);
+      if (name === 'right') acceptedFrom(tls1);
       for (const url of [system.h2cUrl, system.httpsUrl]) {
         const session = await h2Session(url);
         const answer = await h2Request(
@@ -330,7 +338,12 @@ describe.skipIf(!systemPresent('http'))('System 1: hostile input', () => {
       }
       results[name] = codes;
     }
-    expect(results).toEqual({ missing: [401, 401, 401], wrong: [401, 401, 401], right: [202, 202, 202] });
+    // HTTP/1.1, HTTP/1.1 over TLS, h2c, h2 over TLS
+    expect(results).toEqual({
+      missing: [401, 401, 401, 401],
+      wrong: [401, 401, 401, 401],
+      right: [202, 202, 202, 202],
+    });
     // no secret in the logs (the info-level log of these very requests is in the output's tail)
     const leak = system.server
       .output()
