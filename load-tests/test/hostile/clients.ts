@@ -154,7 +154,7 @@ export function h2Request(
   });
 }
 
-/** One HTTP/1.1-over-TLS request (ALPN http/1.1, any certificate). */
+/** One HTTP/1.1-over-TLS request (node:https offers no ALPN, so the server falls back to HTTP/1.1; any certificate). */
 export function https1Request(
   url: string,
   method: string,
@@ -162,23 +162,19 @@ export function https1Request(
   body: string,
 ): Promise<Answer> {
   return new Promise((resolve) => {
-    const req = httpsRequest(
-      url,
-      { method, headers, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => {
-          const answerHeaders: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers))
-            answerHeaders[k] = Array.isArray(v) ? v.join(', ') : String(v);
-          resolve({ status: res.statusCode ?? 0, headers: answerHeaders, body: text });
-        });
-      },
-    );
+    const req = httpsRequest(url, { method, headers, rejectUnauthorized: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        const answerHeaders: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers))
+          answerHeaders[k] = Array.isArray(v) ? v.join(', ') : String(v);
+        resolve({ status: res.statusCode ?? 0, headers: answerHeaders, body: text });
+      });
+    });
     req.on('error', (error: NodeJS.ErrnoException) =>
       resolve({ status: 0, headers: {}, body: '', error: error.code ?? error.message }),
     );
