@@ -15,6 +15,8 @@ export const WINDOW_MS = 1000;
 const POINT_OVERHEAD_S = 4.5;
 /** Quiet time before each run, so the previous one's after-work (GC, queue trimming) does not bleed in. */
 const SETTLE_MS = 1000;
+/** Length of the unrecorded warm-up run before each ladder, seconds (skipped with --quick, to stay under 2 min). */
+const WARM_UP_S = 2;
 
 export interface CompareHooks {
   signal: AbortSignal;
@@ -106,6 +108,22 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
       const rates = ratesOf(options, series);
       for (const target of targets) {
         const steps: StepResult[] = [];
+        if (hooks.signal.aborted) break;
+        // a short unrecorded run first: JIT, connection set-up and caches would otherwise land in step 1
+        const first = rates[0];
+        if (first !== undefined && !options.quick) {
+          progress.note(`  ${target} ${series}: warm-up run at ${formatRate(first)}/s (not recorded)`);
+          const warm = await runPoint(
+            {
+              ...pointSpec(options, stack, target, series, batchSize, first, 0, ++runCounter),
+              durationS: WARM_UP_S,
+            },
+            { pids: stack.pids(), viewers: null, viewerCount: 0, signal: hooks.signal },
+          );
+          if (!warm.reconciliation.ok) {
+            failures.push(`${target} ${series} warm-up: ${warm.reconciliation.problems.join('; ')}`);
+          }
+        }
         for (const [stepIndex, rate] of rates.entries()) {
           if (hooks.signal.aborted) break;
           const runs: PointRun[] = [];

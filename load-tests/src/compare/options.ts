@@ -64,7 +64,7 @@ watch both systems. After every run it drains and reconciles producer counts aga
 Writes load-tests/results/<timestamp>/{report.md,report.html,summary.json,*.png}.
 
 Options
-  --quick                 classroom run, under 2 minutes: 2 steps, 1 repeat, 3 s, 50 viewers
+  --quick                 classroom run, under 2 minutes: 2 steps, 1 repeat, 3 s, 50 viewers, no warm-up run
   --pipelines <list>      comma list of http1,h2c,h2,ws            (default: all)
   --series <list>         single (1 sample/request), batched      (default: single,batched)
   --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,7000,10000,13000)
