@@ -79,7 +79,7 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
     );
     if (viewed.length) {
       add('lag', {
-        title: `Ingest-to-dashboard lag (${label}): window lag p99 solid, added p99 dashed`,
+        title: `Dashboard lag (${label}): window lag p99 solid, added p99 dashed`,
         xLabel: 'offered samples/s',
         yLabel: 'ms (log)',
         logY: true,
@@ -91,7 +91,7 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
     }
     const names = [...new Set(ladders.flatMap((l) => l.steps.flatMap((s) => Object.keys(s.cpuPercent))))];
     add('cpu', {
-      title: `CPU vs load (${label}): servers solid, load generator dashed`,
+      title: `CPU vs load (${label}): servers solid, load gen. dashed`,
       xLabel: 'offered samples/s',
       yLabel: 'CPU, % of one core (200 % = both cores)',
       lines: ladders.flatMap((l) => {
@@ -118,7 +118,7 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
       }),
     });
     add('memory', {
-      title: `Server memory vs load (${label}): peak RSS of the ingest process`,
+      title: `Memory vs load (${label}): peak RSS of the ingest process`,
       xLabel: 'offered samples/s',
       yLabel: 'RSS, MiB',
       lines: ladders.map((l) => {

@@ -94,7 +94,8 @@ export function lineChart(spec: ChartSpec): string {
     x1 = x1 === x0 ? x0 + 1 : x1 * 1.04;
   }
   if (logY) {
-    y0 = Math.max(Math.min(...ys.filter((y) => y > 0), 1), 0.01) / 1.3;
+    const positive = ys.filter((y) => y > 0);
+    y0 = Math.max(positive.length ? Math.min(...positive) : 1, 0.01) / 1.3;
     y1 = Math.max(y1, y0 * 10) * 1.3;
   } else {
     y0 = Math.min(0, y0);
@@ -116,7 +117,7 @@ export function lineChart(spec: ChartSpec): string {
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${m.left}" y="30" font-size="20" font-weight="bold" fill="#222">${esc(spec.title)}</text>`,
+    `<text x="${m.left}" y="30" font-size="18" font-weight="bold" fill="#222">${esc(spec.title)}</text>`,
   );
   for (const t of niceTicks(Math.max(x0, 0), x1, logX)) {
     const x = sx(t);
