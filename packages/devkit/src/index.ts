@@ -1,4 +1,9 @@
-// @ingestlab/devkit: process plumbing shared by tests, dev scripts, the demo and the comparison.
+// @ingestlab/devkit: process plumbing shared by tests, dev scripts, the demo, the native stack and
+// the comparison: ports, readiness probes, waiting, child processes and groups, a private Redis.
+export * from './child-group.js';
 export * from './ports.js';
+export * from './probes.js';
 export * from './processes.js';
 export * from './redis.js';
+export * from './redis-reuse.js';
+export * from './wait.js';

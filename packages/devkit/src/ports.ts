@@ -1,5 +1,8 @@
-// Free TCP ports on loopback, for tests and dev runs that must not collide with anything.
+// Ports on loopback for tests and dev runs: a free one from the kernel, "is this one free", and
+// waiting until something listens on one.
 import { createServer } from 'node:net';
+import { listening } from './probes.js';
+import { waitUntil } from './wait.js';
 
 /** Asks the kernel for a free port by binding port 0, then releases it. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -15,21 +18,26 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** True when nothing listens on host:port, so it may be bound (checked by binding it briefly). */
+export async function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** `preferred` when it is free (the contract's port, say), else a free port from the kernel. */
+export async function portOr(preferred: number, host = '127.0.0.1'): Promise<number> {
+  return (await portIsFree(preferred, host)) ? preferred : freePort(host);
+}
+
 /** Resolves once something accepts TCP connections on host:port, or rejects after timeoutMs. */
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 15_000): Promise<void> {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (connected) return;
-    if (Date.now() > deadline) throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(
+    () => listening(port, host),
+    timeoutMs,
+    () => `something to listen on ${host}:${port}`,
+  );
 }

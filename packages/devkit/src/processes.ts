@@ -1,25 +1,40 @@
-// Child processes for tests, dev and demo: started with a readiness check, stopped for sure.
+// Child processes for tests, dev and demo: named, output kept (and echoed with a prefix if asked),
+// started without waiting and stopped for sure (signal, then SIGKILL after a grace period).
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+
+// waitUntil lived here first; the ./processes subpath keeps exporting it.
+export { type WaitOptions, waitUntil } from './wait.js';
 
 export interface ManagedProcess {
   readonly child: ChildProcess;
   readonly name: string;
   /** Everything the process printed, kept for error messages (last 64 KiB). */
   output(): string;
-  /** SIGTERM, then SIGKILL after graceMs; resolves with the exit code once it is gone. */
-  stop(graceMs?: number): Promise<number | null>;
+  /** True while the process runs (false once it exited, was killed, or never started). */
+  alive(): boolean;
+  /**
+   * Sends `signal` (default SIGTERM), then SIGKILL after graceMs (default 5000); resolves with the
+   * exit code once it is gone (null: ended by a signal or never started).
+   */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL at once, as a crash would. */
   kill(): Promise<number | null>;
+  /** Resolves with the exit code when the process ends, however it ends. */
   readonly exited: Promise<number | null>;
 }
 
 export interface StartOptions extends SpawnOptions {
-  /** Echo the child's output to this process's stdout/stderr with a name prefix. */
+  /** Echo the child's output to this process's stdout/stderr, each line prefixed `[name] `. Default false. */
   echo?: boolean;
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
 
+/**
+ * Spawns `command args` with stdout/stderr captured. Spawn options pass through; `detached: true`
+ * puts the child in its own process group, so a terminal's Ctrl-C reaches only this process,
+ * which can then stop its children in order (see ChildGroup).
+ */
 export function startProcess(
   name: string,
   command: string,
@@ -38,21 +53,31 @@ export function startProcess(
   child.stderr?.on('data', (chunk: Buffer) => keep(chunk, process.stderr));
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (code) => {
+      // Its last output may still be in the pipes: wait for them to close, but not for long, as a
+      // grandchild that inherited them could hold them open.
+      const timer = setTimeout(() => resolve(code), 200);
+      child.once('close', () => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
     child.once('error', (error) => {
       buffer += `\n${error.message}`;
       resolve(null);
     });
   });
-  const alive = () => child.exitCode === null && child.signalCode === null;
+  // pid is undefined when spawn failed (e.g. ENOENT): such a child was never alive.
+  const alive = () => child.exitCode === null && child.signalCode === null && child.pid !== undefined;
   return {
     child,
     name,
     exited,
     output: () => buffer,
-    async stop(graceMs = 5000) {
+    alive,
+    async stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM') {
       if (!alive()) return exited;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => alive() && child.kill('SIGKILL'), graceMs);
       const code = await exited;
       clearTimeout(timer);
@@ -63,23 +88,4 @@ export function startProcess(
       return exited;
     },
   };
-}
-
-/** Polls `probe` until it resolves true, or throws with `describe()` after timeoutMs. */
-export async function waitUntil(
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  describe: () => string = () => 'condition',
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // a probe that throws counts as "not yet": the thing it asks may still be starting
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe()}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }

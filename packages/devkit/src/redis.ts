@@ -4,21 +4,27 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
-import { type ManagedProcess, startProcess, waitUntil } from './processes.js';
+import { freePort, portIsFree, portOr } from './ports.js';
+import { type ManagedProcess, startProcess } from './processes.js';
+import { waitUntil } from './wait.js';
 
 export const REDIS_INSTALL_HINT =
   'redis-server was not found. Install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu) ' +
-  'or `brew install redis` (macOS), or point REDIS_URL at a running Redis 6.2+.';
+  'or `brew install redis` (macOS), set REDIS_SERVER_BIN to its path, or point REDIS_URL at a running ' +
+  'Redis 6.2+.';
 
 export interface RedisOptions {
+  /** Exactly this port; startRedis fails with a clear reason when it is taken. Default: a free port. */
   port?: number;
+  /** This port when it is free (e.g. 6379, where tools look first), else a free one. Ignored with `port`. */
+  preferredPort?: number;
   /** Turn on append-only persistence (fsync every second) in a private directory. */
   appendOnly?: boolean;
   /** Keep data in this directory (survives a restart with the same dir); default a fresh temp dir. */
   dir?: string;
-  /** e.g. '64mb': with maxmemory-policy noeviction, writes fail once it is reached. */
+  /** e.g. '64mb': with maxmemory-policy noeviction, writes fail once it is reached. Default: no limit. */
   maxMemory?: string;
+  /** Echo redis-server's log with a `[redis:port]` prefix. Default false. */
   echo?: boolean;
 }
 
@@ -68,10 +74,20 @@ export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolea
   });
 }
 
+/**
+ * Starts redis-server bound to 127.0.0.1 (noeviction, no RDB snapshots) and resolves once it answers
+ * PING; fails fast with its output when it exits instead, and leaves nothing behind when it fails.
+ */
 export async function startRedis(options: RedisOptions = {}): Promise<PrivateRedis> {
   const binary = findRedisServer();
   if (!binary) throw new Error(REDIS_INSTALL_HINT);
-  const port = options.port ?? (await freePort());
+  if (options.port !== undefined && !(await portIsFree(options.port))) {
+    // Checked first: another Redis there would answer PING and pass for this one.
+    throw new Error(`cannot start redis-server on port ${options.port}: the port is taken`);
+  }
+  const port =
+    options.port ??
+    (options.preferredPort === undefined ? await freePort() : await portOr(options.preferredPort));
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ingestlab-redis-'));
   const args = [
@@ -97,17 +113,21 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateRed
   if (options.maxMemory) args.push('--maxmemory', options.maxMemory);
   const child = startProcess(`redis:${port}`, binary, args, { echo: options.echo ?? false });
   const url = `redis://127.0.0.1:${port}`;
-  await waitUntil(
-    async () => {
-      if (child.child.exitCode !== null) throw new Error('exited');
-      return redisAnswers(url);
-    },
-    15_000,
-    () => `redis-server on port ${port} (output: ${child.output().slice(-500)})`,
-  );
   const cleanup = () => {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await waitUntil(
+      () => redisAnswers(url),
+      15_000,
+      () => `redis-server on port ${port}`,
+      { abort: () => (child.alive() ? null : `exited: ${child.output().slice(-500)}`) },
+    );
+  } catch (error) {
+    await child.kill();
+    cleanup();
+    throw error;
+  }
   const redis: PrivateRedis = {
     url,
     port,
