@@ -35,12 +35,18 @@ async function appPlugin(instance: FastifyInstance, options: { config: Config })
 /** Not encapsulated, so the app's decorations (pipeline, metrics) are visible to whoever builds it. */
 export const app = fp(appPlugin, { name: 'ws-ingest-app' });
 
+/**
+ * A client that dribbles its request or upgrade headers is cut after 10 s (Node's default is 60 s,
+ * checked every 30 s), so slow-loris connections cannot pile up. Upgraded sockets are not affected.
+ */
+export const SLOW_HEADER_LIMITS = { headersTimeout: 10_000, connectionsCheckingInterval: 1000 };
+
 /** Builds a ready (not listening) app. `logger` defaults to off, which suits tests. */
 export async function buildApp(
   config: Config,
   fastifyOptions: FastifyServerOptions = {},
 ): Promise<FastifyInstance> {
-  const instance = Fastify({ logger: false, ...fastifyOptions });
+  const instance = Fastify({ logger: false, http: SLOW_HEADER_LIMITS, ...fastifyOptions });
   await instance.register(app, { config });
   await instance.ready();
   return instance;

@@ -2,6 +2,7 @@
 // and shuts down gracefully on SIGTERM/SIGINT (stop accepting, flush acks, close sockets with 1001).
 import { buildApp } from './app.js';
 import { ConfigError, type Config, loadConfig } from './config.js';
+import { redactedRequest } from './log-redaction.js';
 
 let config: Config;
 try {
@@ -15,7 +16,7 @@ try {
 }
 
 const app = await buildApp(config, {
-  logger: { level: config.logLevel },
+  logger: { level: config.logLevel, serializers: { req: redactedRequest } },
   // Graceful close owns the sockets; idle HTTP keep-alive connections are closed at once.
   forceCloseConnections: 'idle',
 });

@@ -14,12 +14,17 @@ export interface DepthMonitorOptions {
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
+/** How long a refused write keeps /readyz at 503 unless a later write succeeds. */
+const WRITE_FAILURE_MEMORY_MS = 5000;
+
 export class DepthMonitor {
   /** Batches admitted and not yet folded, as of the last poll. */
   depth = 0;
   private lastError: string | null = 'not polled yet';
   private readonly timer: NodeJS.Timeout;
   private polling = false;
+  /** Redis can answer PING and reads yet refuse writes (maxmemory with noeviction): remember that. */
+  private writeFailure: { at: number; reason: string } | null = null;
 
   constructor(private readonly options: DepthMonitorOptions) {
     this.timer = setInterval(() => void this.poll(), options.intervalMs ?? 100);
@@ -48,6 +53,18 @@ export class DepthMonitor {
     return this.lastError;
   }
 
+  /** A group commit failed: readiness turns 503 until a write succeeds or the memory fades. */
+  noteWriteFailure(error: unknown): void {
+    this.writeFailure = {
+      at: Date.now(),
+      reason: `redis refuses writes: ${(error as Error)?.message ?? String(error)}`,
+    };
+  }
+
+  noteWriteSuccess(): void {
+    this.writeFailure = null;
+  }
+
   overDepth(): boolean {
     return this.depth >= this.options.maxDepth;
   }
@@ -55,6 +72,9 @@ export class DepthMonitor {
   readiness(): Readiness {
     const down = this.redisDown();
     if (down) return { ready: false, reason: down };
+    if (this.writeFailure && Date.now() - this.writeFailure.at < WRITE_FAILURE_MEMORY_MS) {
+      return { ready: false, reason: this.writeFailure.reason };
+    }
     if (this.overDepth())
       return {
         ready: false,

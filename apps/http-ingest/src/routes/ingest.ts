@@ -75,7 +75,9 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
           samples: batch.samples.length,
           json: body,
         });
+        depth.noteWriteSuccess();
       } catch (error) {
+        depth.noteWriteFailure(error);
         request.log.warn({ err: error }, 'group commit failed');
         return reply
           .code(503)
