@@ -1,5 +1,6 @@
 // @ingestlab/devkit: process plumbing shared by tests, dev scripts, the demo, the native stack and
 // the comparison: ports, readiness probes, waiting, child processes and groups, a private Redis.
+export * from './binaries.js';
 export * from './child-group.js';
 export * from './ports.js';
 export * from './probes.js';

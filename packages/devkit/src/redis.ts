@@ -1,9 +1,10 @@
 // A private redis-server for a test, dev or demo run: its own port, no persistence unless asked,
 // stopped by whoever started it. Never relies on a Redis someone else started.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary } from './binaries.js';
 import { freePort, portIsFree, portOr } from './ports.js';
 import { type ManagedProcess, startProcess } from './processes.js';
 import { waitUntil } from './wait.js';
@@ -26,6 +27,11 @@ export interface RedisOptions {
   maxMemory?: string;
   /** Echo redis-server's log with a `[redis:port]` prefix. Default false. */
   echo?: boolean;
+  /**
+   * Run it in its own process group, so a terminal's Ctrl-C reaches only the parent, which stops it
+   * after the processes that use it (see ChildGroup's `detached`). Default false.
+   */
+  detached?: boolean;
 }
 
 export interface PrivateRedis {
@@ -40,20 +46,12 @@ export interface PrivateRedis {
   restart(): Promise<PrivateRedis>;
 }
 
-/** Finds redis-server: REDIS_SERVER_BIN, then the usual places, then PATH. */
+/** Finds redis-server: REDIS_SERVER_BIN, then the usual places, then PATH; null when absent. */
 export function findRedisServer(): string | null {
-  const candidates = [
-    process.env.REDIS_SERVER_BIN,
-    '/usr/bin/redis-server',
-    '/usr/local/bin/redis-server',
-    '/opt/homebrew/bin/redis-server',
-  ];
-  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const candidate = join(dir, 'redis-server');
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return null;
+  return findBinary('redis-server', {
+    envVar: 'REDIS_SERVER_BIN',
+    places: ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/opt/homebrew/bin/redis-server'],
+  });
 }
 
 /** True when something at host:port answers a Redis PING with PONG. */
@@ -111,7 +109,10 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateRed
     'no',
   ];
   if (options.maxMemory) args.push('--maxmemory', options.maxMemory);
-  const child = startProcess(`redis:${port}`, binary, args, { echo: options.echo ?? false });
+  const child = startProcess(`redis:${port}`, binary, args, {
+    echo: options.echo ?? false,
+    detached: options.detached ?? false,
+  });
   const url = `redis://127.0.0.1:${port}`;
   const cleanup = () => {
     if (ownDir) rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import {
   reuseOrStartRedis,
   startRedis,
 } from '../src/index.js';
+import { processGroup } from './support.js';
 
 const started: PrivateRedis[] = [];
 afterEach(async () => {
@@ -56,6 +57,13 @@ describe('startRedis ports and failures', () => {
     const taken = await startRedis();
     started.push(taken);
     await expect(startRedis({ port: taken.port })).rejects.toThrow(`port ${taken.port}: the port is taken`);
+  });
+
+  it('runs in its own process group when detached', async () => {
+    const redis = await startRedis({ detached: true });
+    started.push(redis);
+    const pid = redis.process.child.pid!;
+    expect(processGroup(pid)).toBe(pid);
   });
 
   it('takes the preferred port when free, another when it is taken', async () => {
