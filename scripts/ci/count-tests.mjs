@@ -30,7 +30,8 @@ for (const file of reports) {
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     // a file that failed to load (syntax error, crash in a hook) has no failed tests but did fail
     for (const suite of report.testResults ?? []) {
-      if (suite.status === 'failed' && (suite.assertionResults ?? []).every((a) => a.status !== 'failed')) failed += 1;
+      if (suite.status === 'failed' && (suite.assertionResults ?? []).every((a) => a.status !== 'failed'))
+        failed += 1;
     }
     console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
   } catch (error) {

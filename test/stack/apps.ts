@@ -2,9 +2,7 @@
 // worker, System 2 (tsx with the "source" condition, on free ports), all in one ChildGroup.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { answers, freePort, waitFor } from '../../scripts/lib/net.mjs';
-import { type ChildGroup, startChild } from '../../scripts/lib/processes.mjs';
-import { startPrivateRedis } from '../../scripts/lib/redis.mjs';
+import { answers, type ChildGroup, freePort, startRedis, waitUntil } from '@ingestlab/devkit';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 
@@ -20,13 +18,11 @@ export function missingApps(system: keyof typeof APP_ENTRIES): string[] {
 
 /** `node --import tsx --conditions=source <script>`, so workspace packages run from TypeScript. */
 function fromSource(group: ChildGroup, name: string, app: string, script: string, env: NodeJS.ProcessEnv) {
-  return group.add(
-    startChild(name, process.execPath, ['--import', 'tsx', '--conditions=source', script], {
-      cwd: join(REPO, 'apps', app),
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      echo: process.env.STACK_TEST_ECHO === '1',
-    }),
-  );
+  return group.start(name, process.execPath, ['--import', 'tsx', '--conditions=source', script], {
+    cwd: join(REPO, 'apps', app),
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    echo: process.env.STACK_TEST_ECHO === '1',
+  });
 }
 
 export interface Systems {
@@ -48,23 +44,20 @@ export async function startSystems(
     system2 = await freePort();
     fromSource(group, 's2', 'ws-ingest', 'src/server.ts', { HOST: '127.0.0.1', WS_PORT: String(system2) });
   }
-  const died = () => {
-    const dead = group.children.find((child) => !child.alive());
-    return dead ? `${dead.name} exited:\n${dead.output().slice(-2000)}` : null;
-  };
   for (const port of system2 === null ? system1 : [...system1, system2]) {
-    await waitFor(
+    await waitUntil(
       () => answers(`http://127.0.0.1:${port}/readyz`),
       60_000,
       () => `readyz on ${port}`,
-      died,
+      { intervalMs: 100, abort: () => group.died(2000) },
     );
   }
   return { system1, system2 };
 }
 
 async function startSystem1(group: ChildGroup, replicas: number): Promise<number[]> {
-  const redis = await startPrivateRedis(group, { port: await freePort() });
+  const redis = await startRedis({ appendOnly: true });
+  group.add(redis.process, { stop: () => redis.stop() });
   const base = { HOST: '127.0.0.1', REDIS_URL: redis.url };
   const ports: number[] = [];
   for (let i = 0; i < replicas; i++) {
@@ -96,23 +89,21 @@ export interface ProducerSummary {
 
 /** Runs the producers CLI from source to completion and returns its JSON summary. */
 export async function produce(group: ChildGroup, name: string, args: string[]): Promise<ProducerSummary> {
-  const child = group.add(
-    startChild(
-      name,
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--conditions=source',
-        'src/cli.ts',
-        '--json',
-        '--quiet',
-        '--incidents',
-        'none',
-        ...args,
-      ],
-      { cwd: join(REPO, 'packages', 'producers') },
-    ),
+  const child = group.start(
+    name,
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions=source',
+      'src/cli.ts',
+      '--json',
+      '--quiet',
+      '--incidents',
+      'none',
+      ...args,
+    ],
+    { cwd: join(REPO, 'packages', 'producers') },
   );
   const code = await child.exited;
   const output = child.output();

@@ -4,9 +4,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevCert, startDashboardNginx, startFrontDoor } from '../../scripts/lib/front-door.mjs';
-import { freePort } from '../../scripts/lib/net.mjs';
-import { ChildGroup } from '../../scripts/lib/processes.mjs';
+import { ensureDevCert, startDashboardNginx, startFrontDoor } from '../../scripts/lib/front-door.js';
+import { ChildGroup, freePort } from '@ingestlab/devkit';
 import { h2Request, readSse, upgradeEcho } from './clients.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 

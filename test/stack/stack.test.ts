@@ -5,9 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevCert, startDashboardNginx, startFrontDoor } from '../../scripts/lib/front-door.mjs';
-import { freePort, waitFor } from '../../scripts/lib/net.mjs';
-import { ChildGroup } from '../../scripts/lib/processes.mjs';
+import { ensureDevCert, startDashboardNginx, startFrontDoor } from '../../scripts/lib/front-door.js';
+import { ChildGroup, freePort, waitUntil } from '@ingestlab/devkit';
 import { missingApps, produce, startSystems } from './apps.js';
 import { readSse } from './clients.js';
 
@@ -130,7 +129,7 @@ describe.skipIf(missing1.length > 0 && missing2.length > 0)('full stack through 
       expect(summary.samples.failed + summary.samples.refused).toBe(0);
       expect(summary.samples.acknowledged).toBe(summary.samples.sent);
       const gained = summary.samples.acknowledged - summary.samples.duplicates;
-      await waitFor(
+      await waitUntil(
         async () => {
           const now = await stats(`${http}/s1/stats`);
           return now.queueDepth === 0 && now.aggregated - before.aggregated === gained;
@@ -163,7 +162,7 @@ describe.skipIf(missing1.length > 0 && missing2.length > 0)('full stack through 
       expect(summary.samples.failed + summary.samples.refused).toBe(0);
       expect(summary.samples.acknowledged).toBe(summary.samples.sent);
       const gained = summary.samples.acknowledged - summary.samples.duplicates;
-      await waitFor(
+      await waitUntil(
         async () => {
           const now = await stats(`${http}/s2/stats`);
           return now.aggregated - before.aggregated === gained;

@@ -23,13 +23,35 @@ HTTPS_PORT (3443), WS_PORT (3003), REDIS_URL (redis://127.0.0.1:6379), DASHBOARD
 INGEST_TOKEN (unset: open; when set, given to the systems and the producers).
 `;
 
-/**
- * @param {string[]} argv
- * @param {NodeJS.ProcessEnv} env
- */
-export function demoOptions(argv, env) {
+export interface DemoOptions {
+  help: boolean;
+  /** Simulated hosts per system. */
+  hosts: number;
+  /** Samples per batch, 1 to 1000. */
+  batch: number;
+  /** Samples per host, in the producer CLI's syntax (e.g. "1/s"). */
+  rate: string;
+  /** Length of the simulated day, in the producer CLI's syntax (e.g. "10m"). */
+  day: string;
+  /** Start the producers. */
+  load: boolean;
+  /** Build the dashboard before serving it. */
+  build: boolean;
+  /** Echo the systems' info logs. */
+  verbose: boolean;
+  /** Address to reach the parts at (HOST, except 0.0.0.0, which is reached at 127.0.0.1). */
+  host: string;
+  /** Address the parts bind (HOST). */
+  bind: string;
+  ports: { http: number; h2c: number; https: number; ws: number; dashboard: number };
+  redisUrl: string;
+  token: string | undefined;
+}
+
+export function demoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions {
   const { values } = parseArgs({
-    args: argv,
+    // `pnpm demo -- --hosts 50` hands the script a leading "--"; parseArgs would end the options there.
+    args: argv[0] === '--' ? argv.slice(1) : argv,
     allowNegative: true,
     options: {
       hosts: { type: 'string', default: '500' },
@@ -42,19 +64,14 @@ export function demoOptions(argv, env) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const int = (
-    /** @type {string} */ label,
-    /** @type {string | undefined} */ raw,
-    min = 1,
-    max = 1_000_000,
-  ) => {
+  const int = (label: string, raw: string | undefined, min = 1, max = 1_000_000) => {
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new Error(`${label} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
     }
     return value;
   };
-  const port = (/** @type {string} */ name, /** @type {number} */ fallback) =>
+  const port = (name: string, fallback: number) =>
     env[name] === undefined || env[name] === '' ? fallback : int(name, env[name], 1, 65535);
   return {
     help: values.help,

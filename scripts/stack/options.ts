@@ -1,0 +1,78 @@
+// `pnpm stack` flags: validated once, with the compose topology's ports and counts as defaults.
+import { parseArgs } from 'node:util';
+
+export const HELP = `Usage: pnpm stack [-- options]
+
+Starts the whole system natively, like docker compose: Redis, System 1 (ingest replicas + workers),
+System 2, the dashboard and nginx in front. Runs built code (runs \`pnpm build\` when dist is missing).
+
+Options:
+  --http-port <n>     front door, plain http                 (default 8080)
+  --https-port <n>    front door, TLS with HTTP/2            (default 8443)
+  --replicas <n>      System 1 ingest replicas               (default 2)
+  --workers <n>       System 1 workers                       (default 2)
+  --redirect          send plain-http page requests to https (APIs under /s1/, /s2/ stay on http)
+  --build             run \`pnpm build\` first even when dist exists
+  --quiet             do not echo the services' logs
+  -h, --help          this text
+
+Environment: REDIS_URL (use that Redis instead of starting one), INGEST_TOKEN (passed to both systems),
+NGINX_BIN, REDIS_SERVER_BIN. Replica i of System 1 listens on 3001+10i (HTTP/1.1), 3002+10i (h2c),
+3443+10i (TLS); System 2 on 3003; a busy port is replaced by a free one and printed.
+`;
+
+/** A flag that is wrong: the message says which; the CLI answers with exit code 2. */
+export class UsageError extends Error {}
+
+export interface StackOptions {
+  help: boolean;
+  /** Front door, plain http. */
+  httpPort: number;
+  /** Front door, TLS with HTTP/2. */
+  httpsPort: number;
+  /** System 1 ingest replicas, 1 to 8. */
+  replicas: number;
+  /** System 1 workers, 0 to 16. */
+  workers: number;
+  /** Redirect plain-http page requests to https. */
+  redirect: boolean;
+  /** Run `pnpm build` even when dist exists. */
+  build: boolean;
+  /** Echo the services' logs. */
+  echo: boolean;
+}
+
+export function stackOptions(argv: string[]): StackOptions {
+  const { values } = parseArgs({
+    // `pnpm stack -- --replicas 3` hands the script a leading "--"; parseArgs would end the options there.
+    args: argv[0] === '--' ? argv.slice(1) : argv,
+    options: {
+      'http-port': { type: 'string', default: '8080' },
+      'https-port': { type: 'string', default: '8443' },
+      replicas: { type: 'string', default: '2' },
+      workers: { type: 'string', default: '2' },
+      redirect: { type: 'boolean', default: false },
+      build: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const int = (name: 'http-port' | 'https-port' | 'replicas' | 'workers', min: number, max: number) => {
+    const raw = values[name];
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  return {
+    help: values.help,
+    httpPort: int('http-port', 1, 65535),
+    httpsPort: int('https-port', 1, 65535),
+    replicas: int('replicas', 1, 8),
+    workers: int('workers', 0, 16),
+    redirect: values.redirect,
+    build: values.build,
+    echo: !values.quiet,
+  };
+}
