@@ -1,9 +1,8 @@
 // The ingest process: configuration, logger, the three listeners over one set of services, and a
 // graceful shutdown (stop accepting, finish requests in flight, write the last group, close Redis).
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { buildApp, closeApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { boot, stopOnSignals } from './boot.js';
 import { createServices } from './services.js';
 import { loadTlsFiles } from './tls-cert.js';
 
@@ -19,17 +18,7 @@ Workers run separately: node dist/worker.js. Stops gracefully on SIGTERM/SIGINT.
 }
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`configuration error: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const logger = pino({ level: config.logLevel, name: 'http-ingest' });
+  const { config, logger } = boot('http-ingest');
   const services = createServices(config, logger);
   const tls = await loadTlsFiles({ cert: config.tlsCert, key: config.tlsKey, certDir: config.certDir });
   if (tls.generated) logger.info({ path: tls.path }, 'created a self-signed development certificate');
@@ -47,25 +36,17 @@ async function main(): Promise<void> {
     logger.info({ listener, address }, 'listening');
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping: refusing new connections, finishing requests in flight');
-    const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    timer.unref();
-    // Close the viewers first so their long-lived streams do not hold the listeners open.
-    await services.hub.close();
-    await Promise.all(apps.map((app) => closeApp(app, Math.min(3000, config.shutdownTimeoutMs / 2))));
-    await services.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  stopOnSignals(logger, config.shutdownTimeoutMs, {
+    stopping: 'stopping: refusing new connections, finishing requests in flight',
+    late: 'shutdown took too long; exiting',
+    close: async () => {
+      // Close the viewers first so their long-lived streams do not hold the listeners open.
+      await services.hub.close();
+      await Promise.all(apps.map((app) => closeApp(app, Math.min(3000, config.shutdownTimeoutMs / 2))));
+      await services.close();
+      logger.info('stopped');
+    },
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,88 @@
+// The server and worker processes as started for real (from source): a bad setting ends them with
+// the reason and exit 1; SIGTERM/SIGINT stops them gracefully with exit 0 and their last log line.
+import { join } from 'node:path';
+import {
+  answers,
+  freePort,
+  type ManagedProcess,
+  type PrivateRedis,
+  startProcess,
+  startRedis,
+  waitUntil,
+} from '@ingestlab/devkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+let redis: PrivateRedis;
+const started: ManagedProcess[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((child) => child.stop()));
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+function run(entry: 'server' | 'worker', env: NodeJS.ProcessEnv): ManagedProcess {
+  const child = startProcess(
+    entry,
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', join(import.meta.dirname, `../src/${entry}.ts`)],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, REDIS_URL: redis.url, KEY_PREFIX: `boot-${entry}-${Date.now()}`, ...env },
+    },
+  );
+  started.push(child);
+  return child;
+}
+
+describe.each(['server', 'worker'] as const)('%s process', (entry) => {
+  it('exits 1 with the reason on a bad setting', async () => {
+    const child = run(entry, { LOG_LEVEL: 'loud' });
+    expect(await child.exited).toBe(1);
+    expect(child.output()).toContain('configuration error: LOG_LEVEL must be one of');
+  });
+});
+
+describe('graceful stop', () => {
+  it('stops the worker on SIGTERM after the jobs in hand, exit 0', async () => {
+    const worker = run('worker', { LOG_LEVEL: 'info' });
+    await waitUntil(
+      () => worker.output().includes('worker started'),
+      60_000,
+      () => 'the worker to start',
+      {
+        abort: () => (worker.alive() ? null : worker.output()),
+      },
+    );
+    expect(await worker.stop(15_000)).toBe(0);
+    const output = worker.output();
+    expect(output).toMatch(/"signal":"SIGTERM".*"msg":"worker stopping: finishing jobs in hand"/);
+    expect(output).toMatch(/"processed":0.*"msg":"worker stopped"/);
+  });
+
+  it('stops the server on SIGINT after closing its listeners, exit 0', async () => {
+    const [http, h2c, https] = [await freePort(), await freePort(), await freePort()];
+    const server = run('server', {
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      HTTP_PORT: String(http),
+      H2C_PORT: String(h2c),
+      HTTPS_PORT: String(https),
+    });
+    await waitUntil(
+      () => answers(`http://127.0.0.1:${http}/readyz`),
+      60_000,
+      () => 'the server',
+      {
+        abort: () => (server.alive() ? null : server.output()),
+      },
+    );
+    expect(await server.stop(15_000, 'SIGINT')).toBe(0);
+    expect(server.output()).toMatch(/"signal":"SIGINT".*"msg":"stopping: refusing new connections/);
+    expect(server.output()).toContain('"msg":"stopped"');
+    expect(await answers(`http://127.0.0.1:${http}/healthz`)).toBe(false);
+  });
+});
