@@ -23,7 +23,8 @@ import {
   startDashboardNginx,
   startFrontDoor,
 } from './lib/front-door.js';
-import { HELP, type StackOptions, stackOptions, UsageError } from './stack/options.js';
+import { UsageError } from './lib/cli.js';
+import { HELP, type StackOptions, stackOptions } from './stack/options.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,5 +1,6 @@
 // `pnpm demo` flags and environment: validated once, with the contract's ports as defaults.
 import { parseArgs } from 'node:util';
+import { integer, scriptArgs } from '../lib/cli.js';
 
 export const HELP = `Usage: pnpm demo [-- options]
 
@@ -50,8 +51,7 @@ export interface DemoOptions {
 
 export function demoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions {
   const { values } = parseArgs({
-    // `pnpm demo -- --hosts 50` hands the script a leading "--"; parseArgs would end the options there.
-    args: argv[0] === '--' ? argv.slice(1) : argv,
+    args: scriptArgs(argv),
     allowNegative: true,
     options: {
       hosts: { type: 'string', default: '500' },
@@ -64,19 +64,12 @@ export function demoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const int = (label: string, raw: string | undefined, min = 1, max = 1_000_000) => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`${label} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-    }
-    return value;
-  };
   const port = (name: string, fallback: number) =>
-    env[name] === undefined || env[name] === '' ? fallback : int(name, env[name], 1, 65535);
+    env[name] === undefined || env[name] === '' ? fallback : integer(name, env[name], 1, 65535);
   return {
     help: values.help,
-    hosts: int('--hosts', values.hosts),
-    batch: int('--batch', values.batch, 1, 1000),
+    hosts: integer('--hosts', values.hosts, 1, 1_000_000),
+    batch: integer('--batch', values.batch, 1, 1000),
     rate: values.rate,
     day: values.day,
     load: values.load,

@@ -1,5 +1,6 @@
 // `pnpm stack` flags: validated once, with the compose topology's ports and counts as defaults.
 import { parseArgs } from 'node:util';
+import { integer, scriptArgs } from '../lib/cli.js';
 
 export const HELP = `Usage: pnpm stack [-- options]
 
@@ -21,9 +22,6 @@ NGINX_BIN, REDIS_SERVER_BIN. Replica i of System 1 listens on 3001+10i (HTTP/1.1
 3443+10i (TLS); System 2 on 3003; a busy port is replaced by a free one and printed.
 `;
 
-/** A flag that is wrong: the message says which; the CLI answers with exit code 2. */
-export class UsageError extends Error {}
-
 export interface StackOptions {
   help: boolean;
   /** Front door, plain http. */
@@ -44,8 +42,7 @@ export interface StackOptions {
 
 export function stackOptions(argv: string[]): StackOptions {
   const { values } = parseArgs({
-    // `pnpm stack -- --replicas 3` hands the script a leading "--"; parseArgs would end the options there.
-    args: argv[0] === '--' ? argv.slice(1) : argv,
+    args: scriptArgs(argv),
     options: {
       'http-port': { type: 'string', default: '8080' },
       'https-port': { type: 'string', default: '8443' },
@@ -57,14 +54,8 @@ export function stackOptions(argv: string[]): StackOptions {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const int = (name: 'http-port' | 'https-port' | 'replicas' | 'workers', min: number, max: number) => {
-    const raw = values[name];
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) {
-      throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
+  const int = (name: 'http-port' | 'https-port' | 'replicas' | 'workers', min: number, max: number) =>
+    integer(`--${name}`, values[name], min, max);
   return {
     help: values.help,
     httpPort: int('http-port', 1, 65535),

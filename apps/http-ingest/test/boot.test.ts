@@ -1,41 +1,29 @@
 // The server and worker processes as started for real (from source): a bad setting ends them with
 // the reason and exit 1; SIGTERM/SIGINT stops them gracefully with exit 0 and their last log line.
 import { join } from 'node:path';
-import {
-  answers,
-  freePort,
-  type ManagedProcess,
-  type PrivateRedis,
-  startProcess,
-  startRedis,
-  waitUntil,
-} from '@ingestlab/devkit';
+import { answers, ChildGroup, freePort, type PrivateRedis, startRedis, waitUntil } from '@ingestlab/devkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 let redis: PrivateRedis;
-const started: ManagedProcess[] = [];
+let group = new ChildGroup();
 beforeAll(async () => {
   redis = await startRedis();
 });
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((child) => child.stop()));
+  await group.stop();
+  group = new ChildGroup();
 });
 afterAll(async () => {
   await redis?.stop();
 });
 
-function run(entry: 'server' | 'worker', env: NodeJS.ProcessEnv): ManagedProcess {
-  const child = startProcess(
-    entry,
-    process.execPath,
-    ['--import', 'tsx', '--conditions=source', join(import.meta.dirname, `../src/${entry}.ts`)],
-    {
-      cwd: join(import.meta.dirname, '..'),
-      env: { ...process.env, REDIS_URL: redis.url, KEY_PREFIX: `boot-${entry}-${Date.now()}`, ...env },
-    },
-  );
-  started.push(child);
-  return child;
+/** `src/<entry>.ts` through tsx, on the private Redis with its own key prefix. */
+function run(entry: 'server' | 'worker', env: NodeJS.ProcessEnv) {
+  const script = join(import.meta.dirname, `../src/${entry}.ts`);
+  return group.start(entry, process.execPath, ['--import', 'tsx', '--conditions=source', script], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, REDIS_URL: redis.url, KEY_PREFIX: `boot-${entry}-${Date.now()}`, ...env },
+  });
 }
 
 describe.each(['server', 'worker'] as const)('%s process', (entry) => {
