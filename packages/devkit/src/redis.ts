@@ -42,7 +42,10 @@ export interface PrivateRedis {
   stop(): Promise<void>;
   /** kill -9, as a crash; the dir is kept so a restart can load append-only data. */
   crash(): Promise<void>;
-  /** Starts a new redis-server on the same port and dir (after stop or crash). */
+  /**
+   * Starts a new redis-server on the same port and dir (after stop or crash). A temp dir startRedis
+   * made is then the new server's to remove on stop, so stopping only the last one leaves nothing.
+   */
   restart(): Promise<PrivateRedis>;
 }
 
@@ -77,6 +80,11 @@ export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolea
  * PING; fails fast with its output when it exits instead, and leaves nothing behind when it fails.
  */
 export async function startRedis(options: RedisOptions = {}): Promise<PrivateRedis> {
+  return launch(options, options.dir === undefined);
+}
+
+/** startRedis, with `ownDir`: remove the dir on stop (a temp dir made here, kept across restarts). */
+async function launch(options: RedisOptions, ownDir: boolean): Promise<PrivateRedis> {
   const binary = findRedisServer();
   if (!binary) throw new Error(REDIS_INSTALL_HINT);
   if (options.port !== undefined && !(await portIsFree(options.port))) {
@@ -86,7 +94,6 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateRed
   const port =
     options.port ??
     (options.preferredPort === undefined ? await freePort() : await portOr(options.preferredPort));
-  const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ingestlab-redis-'));
   const args = [
     '--port',
@@ -141,7 +148,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateRed
     async crash() {
       await child.kill();
     },
-    restart: () => startRedis({ ...options, port, dir }),
+    restart: () => launch({ ...options, port, dir }, ownDir),
   };
   return redis;
 }

@@ -1,5 +1,6 @@
 // The private Redis really starts, answers, keeps append-only data across a crash, and stops; a
 // fixed, preferred or reused port behaves as documented.
+import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -49,6 +50,9 @@ describe('startRedis', () => {
     const again = await redis.restart();
     started.push(again);
     expect(await command(again.url, 'GET', 'k')).toBe('$1\r\nv\r\n');
+    // Stopping only the last server removes the temp dir the first one made.
+    await started.pop()!.stop();
+    expect(existsSync(redis.dir)).toBe(false);
   });
 });
 
