@@ -1,18 +1,10 @@
 // `pnpm dev:http`: System 1 for development. Uses the Redis at REDIS_URL when one answers, else starts
-// a private one (data kept in .dev-redis/); then the server and one worker (both reloading on change)
-// and a small producer (100 hosts, 1 sample/s each, over HTTP/1.1). Ctrl-C stops everything.
+// a private one (append-only data kept in .dev-redis/); then the server and one worker (both reloading
+// on change) and a small producer (100 hosts, 1 sample/s each, over HTTP/1.1). Ctrl-C stops them in
+// order: producer (drains and prints its summary), server and worker, then Redis.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  findRedisServer,
-  type ManagedProcess,
-  type PrivateRedis,
-  REDIS_INSTALL_HINT,
-  redisAnswers,
-  startProcess,
-  startRedis,
-  waitUntil,
-} from '@ingestlab/devkit';
+import { ChildGroup, reuseOrStartRedis, waitUntil } from '@ingestlab/devkit';
 
 if (process.argv.includes('--help')) {
   console.log(`Usage: pnpm dev:http  (or: pnpm --filter @ingestlab/http-ingest dev:all [--no-producer])
@@ -23,17 +15,13 @@ producer. Environment is passed through (see src/config.ts). Ctrl-C stops everyt
 }
 
 const appDir = join(import.meta.dirname, '..');
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const children: ManagedProcess[] = [];
-let redis: PrivateRedis | null = null;
+// Own process groups: Ctrl-C reaches only this script, which then stops the parts in order.
+const group = new ChildGroup({ echo: true, detached: true, graceMs: 8000 });
 let stopping = false;
-
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    // Producer first (no more load), then server and worker (they drain), then Redis.
-    for (const child of [...children].reverse()) await child.stop(8000);
-    await redis?.stop();
+    await group.stop().catch((error: unknown) => console.error('[dev]', (error as Error).message));
   }
   process.exit(code);
 }
@@ -41,44 +29,42 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 async function main(): Promise<void> {
-  if (await redisAnswers(redisUrl)) {
-    console.log(`[dev] using the Redis at ${redisUrl}`);
-  } else {
-    if (!findRedisServer()) {
-      console.error(`[dev] no Redis answers at ${redisUrl}, and ${REDIS_INSTALL_HINT}`);
-      process.exit(1);
-    }
-    const { port, hostname } = new URL(redisUrl);
-    if (hostname !== '127.0.0.1' && hostname !== 'localhost') {
-      console.error(`[dev] no Redis answers at ${redisUrl}; start it, or unset REDIS_URL for a local one`);
-      process.exit(1);
-    }
-    const dir = join(appDir, '.dev-redis');
-    mkdirSync(dir, { recursive: true });
-    redis = await startRedis({ port: Number(port || 6379), dir, appendOnly: true });
+  const wanted = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const dir = join(appDir, '.dev-redis');
+  mkdirSync(dir, { recursive: true });
+  const redis = await reuseOrStartRedis(wanted, { dir, appendOnly: true });
+  if (redis.started) {
+    group.onStop(() => redis.started?.stop(), 'redis');
     console.log(`[dev] started redis-server on ${redis.url} (append-only data in ${dir})`);
+  } else {
+    console.log(`[dev] using the Redis at ${redis.url}`);
   }
-  const env = { ...process.env, REDIS_URL: redisUrl };
-  const tsx = (name: string, args: string[]) => {
-    const child = startProcess(name, 'pnpm', ['exec', 'tsx', ...args], { cwd: appDir, env, echo: true });
-    children.push(child);
-    void child.exited.then((code) => {
-      if (!stopping && !args.includes('watch')) console.log(`[dev] ${name} exited (${code})`);
-    });
-    return child;
-  };
-  tsx('server', ['watch', '--conditions=source', 'src/server.ts']);
-  tsx('worker', ['watch', '--conditions=source', 'src/worker.ts']);
+  const env = { ...process.env, REDIS_URL: redis.url };
+  const tsxWatch = (name: string, entry: string) =>
+    group.start(name, 'pnpm', ['exec', 'tsx', 'watch', '--conditions=source', entry], { cwd: appDir, env });
+  tsxWatch('server', 'src/server.ts');
+  tsxWatch('worker', 'src/worker.ts');
   const httpPort = process.env.HTTP_PORT ?? '3001';
   await waitUntil(
     async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok,
     60_000,
     () => `the server on port ${httpPort}`,
-    250,
+    {
+      intervalMs: 250,
+      abort: () => group.died(),
+    },
   );
   console.log(`[dev] System 1 ready: http://127.0.0.1:${httpPort}/stats, /live, /metrics`);
-  if (!process.argv.includes('--no-producer')) {
-    const producerArgs = [
+  if (process.argv.includes('--no-producer')) return;
+  const token = process.env.INGEST_TOKEN ? ['--token', process.env.INGEST_TOKEN] : [];
+  group.start(
+    'producer',
+    'pnpm',
+    [
+      'exec',
+      'tsx',
+      '--conditions=source',
+      '../../packages/producers/src/cli.ts',
       '--target',
       'http1',
       '--url',
@@ -87,19 +73,13 @@ async function main(): Promise<void> {
       '100',
       '--duration',
       '0',
-    ];
-    if (process.env.INGEST_TOKEN) producerArgs.push('--token', process.env.INGEST_TOKEN);
-    const producer = startProcess(
-      'producer',
-      'pnpm',
-      ['--silent', '--filter', '@ingestlab/producers', 'produce', ...producerArgs],
-      { cwd: appDir, env, echo: true },
-    );
-    children.push(producer);
-  }
+      ...token,
+    ],
+    { cwd: appDir, env, stopSignal: 'SIGINT' },
+  );
 }
 
 main().catch((error: unknown) => {
-  console.error('[dev] failed:', error);
+  console.error('[dev] failed:', (error as Error).message);
   void stopAll(1);
 });

@@ -1,57 +1,68 @@
 // `pnpm dev:ws`: System 2 in watch mode plus a small producer fleet (200 hosts at 1 sample/s each)
-// from @ingestlab/producers. No Redis needed. Ctrl-C stops both.
-import { startProcess, waitForPort } from '@ingestlab/devkit';
+// from @ingestlab/producers. No Redis needed. Ctrl-C stops the producer (it drains and prints its
+// summary), then the server.
+import { join } from 'node:path';
+import { ChildGroup, waitForPort } from '@ingestlab/devkit';
 
 if (process.argv.includes('--help')) {
-  process.stdout.write(
-    'dev.ts: runs ws-ingest (tsx watch) and a 200-host producer against it; env as for the server (WS_PORT, HOST, ...)\n',
-  );
+  console.log(`Usage: pnpm dev:ws  (or: pnpm --filter @ingestlab/ws-ingest dev:all [--no-producer])
+Runs ws-ingest with reload on change (ws://127.0.0.1:3003/ingest, /live, /live/sse, /stats) and a
+200-host producer against it. Environment as for the server (WS_PORT, HOST, INGEST_TOKEN, ...).`);
   process.exit(0);
 }
 
+const appDir = join(import.meta.dirname, '..');
 const port = Number(process.env.WS_PORT ?? 3003);
 const host = process.env.HOST ?? '127.0.0.1';
-const server = startProcess('ws-ingest', 'tsx', ['watch', '--conditions=source', 'src/server.ts'], {
-  echo: true,
-  env: { ...process.env, WS_PORT: String(port), HOST: host },
-});
-await waitForPort(port, host, 30_000);
-const target = `ws://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-const token = process.env.INGEST_TOKEN ? ['--token', process.env.INGEST_TOKEN] : [];
-const producer = startProcess(
-  'producer',
-  'tsx',
-  [
-    '--conditions=source',
-    '../../packages/producers/src/cli.ts',
-    '--target',
-    'ws',
-    '--url',
-    target,
-    '--hosts',
-    '200',
-    '--rate',
-    '1/s',
-    '--duration',
-    '0',
-    ...token,
-  ],
-  { echo: true },
-);
-process.stdout.write(
-  `ws-ingest on http://${host}:${port} (live: /live, /live/sse, stats: /stats). Ctrl-C stops.\n`,
-);
-
+// Own process groups: Ctrl-C reaches only this script, which then stops the parts in order.
+const group = new ChildGroup({ echo: true, detached: true, graceMs: 10_000 });
 let stopping = false;
-async function stop() {
+async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  await producer.stop();
-  await server.stop(10_000);
-  process.exit(0);
+  await group.stop().catch((error: unknown) => console.error('[dev]', (error as Error).message));
+  process.exit(code);
 }
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());
-void producer.exited.then((code) => {
-  if (!stopping) process.stdout.write(`producer exited (${code}); the server keeps running\n`);
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+const env = { ...process.env, WS_PORT: String(port), HOST: host };
+group.start('ws-ingest', 'pnpm', ['exec', 'tsx', 'watch', '--conditions=source', 'src/server.ts'], {
+  cwd: appDir,
+  env,
 });
+try {
+  await waitForPort(port, host === '0.0.0.0' ? '127.0.0.1' : host, 30_000);
+} catch (error) {
+  console.error(`[dev] ${(error as Error).message}\n${group.died() ?? ''}`);
+  await stop(1);
+}
+const target = `ws://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+console.log(
+  `[dev] ws-ingest on ${target.replace('ws:', 'http:')} (live: /live, /live/sse, stats: /stats). Ctrl-C stops.`,
+);
+if (!process.argv.includes('--no-producer')) {
+  const token = process.env.INGEST_TOKEN ? ['--token', process.env.INGEST_TOKEN] : [];
+  group.start(
+    'producer',
+    'pnpm',
+    [
+      'exec',
+      'tsx',
+      '--conditions=source',
+      '../../packages/producers/src/cli.ts',
+      '--target',
+      'ws',
+      '--url',
+      target,
+      '--hosts',
+      '200',
+      '--rate',
+      '1/s',
+      '--duration',
+      '0',
+      ...token,
+    ],
+    { cwd: appDir, env, stopSignal: 'SIGINT' },
+  );
+}
