@@ -1,13 +1,9 @@
 // Flag handling shared by the repo's own CLIs (pnpm demo, pnpm stack): what pnpm hands them, and
 // integer flags checked with a reason that names the flag.
+export { scriptArgs } from '@ingestlab/devkit';
 
 /** A flag or setting that is wrong: the message says which; the CLIs answer it with exit code 2. */
 export class UsageError extends Error {}
-
-/** The arguments without the leading "--" that `pnpm demo -- --hosts 50` passes through. */
-export function scriptArgs(argv: string[]): string[] {
-  return argv[0] === '--' ? argv.slice(1) : argv;
-}
 
 /** `raw` as a whole number from min to max, else a UsageError naming `label` and what it got. */
 export function integer(label: string, raw: string | undefined, min: number, max: number): number {

@@ -15,8 +15,10 @@ import {
 } from '@ingestlab/devkit';
 import type { Stats } from '@ingestlab/metric-schema';
 import { type LoadResult, percentile, runClosedLoop } from './load-generator.js';
+import { scriptArgs } from '@ingestlab/devkit';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     seconds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '64' },

@@ -6,8 +6,10 @@ import { parseArgs } from 'node:util';
 import { startProcess, waitUntil } from '@ingestlab/devkit';
 import type { Stats } from '@ingestlab/metric-schema';
 import WebSocket from 'ws';
+import { scriptArgs } from '@ingestlab/devkit';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '8' },

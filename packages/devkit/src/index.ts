@@ -8,3 +8,4 @@ export * from './processes.js';
 export * from './redis.js';
 export * from './redis-reuse.js';
 export * from './wait.js';
+export * from './cli-args.js';

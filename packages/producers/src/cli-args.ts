@@ -116,7 +116,8 @@ export function parseCli(argv: string[]): CliConfig {
 
 function parseFlags(argv: string[]) {
   return parseArgs({
-    args: argv,
+    // `pnpm --filter @ingestlab/producers produce -- --target ws` passes pnpm's `--` through
+    args: argv[0] === '--' ? argv.slice(1) : argv,
     strict: true,
     allowPositionals: false,
     options: {

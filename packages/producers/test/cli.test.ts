@@ -42,6 +42,12 @@ describe('ingestlab-produce', () => {
     expect(run.stdout()).toContain('--target <t>');
   });
 
+  it('accepts the "--" that `pnpm --filter @ingestlab/producers produce -- --help` passes through', async () => {
+    const run = cli(['--', '--help']);
+    expect(await run.code).toBe(0);
+    expect(run.stdout()).toMatch(/^Usage: ingestlab-produce/);
+  });
+
   it.each([
     [['--bogus'], "Unknown option '--bogus'"],
     [['--hosts', 'ten'], '--hosts must be a whole number, got "ten"'],
