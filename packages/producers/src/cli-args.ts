@@ -25,7 +25,7 @@ Options:
   --duration <d>      60s, 5m, 1h; 0 or inf runs until Ctrl-C        (default 60s)
   --seed <n>          seed of the fleet and producer names           (default 7)
   --workers <n>       worker threads                                 (default 1)
-  --connections <n>   connections (producers) per worker             (default 1)
+  --connections <n>   connections (producers) per worker   (default 16 for http1, else 1)
   --concurrency <n>   batches in flight per worker                   (default 512)
   --pipelining <n>    http1: requests pipelined per connection       (default 1)
   --sessions <n>      h2c/h2: sessions per connection                (default 1)
@@ -74,7 +74,10 @@ export function parseCli(argv: string[]): CliConfig {
     durationMs: flag('--duration', v.duration, parseDuration) ?? 60_000,
     seed: int('--seed', v.seed, 0, 2 ** 32 - 1) ?? 7,
     workers: int('--workers', v.workers, 1, 256) ?? 1,
-    connections: int('--connections', v.connections, 1, 100_000) ?? 1,
+    // HTTP/1.1 without pipelining has one request in flight per connection: one connection would cap
+    // a run at one round trip at a time (~250 batches/s), so http1 starts with 16.
+    connections:
+      int('--connections', v.connections, 1, 100_000) ?? (target === 'http1' ? HTTP1_DEFAULT_CONNECTIONS : 1),
     incidents: schedule(v.incidents ?? 'demo'),
     insecure: v.insecure ?? false,
   };
@@ -113,6 +116,8 @@ export function parseCli(argv: string[]): CliConfig {
   }
   return { help: false, json: v.json ?? false, quiet: v.quiet ?? false, load };
 }
+
+const HTTP1_DEFAULT_CONNECTIONS = 16;
 
 function parseFlags(argv: string[]) {
   return parseArgs({

@@ -42,6 +42,16 @@ describe('ingestlab-produce', () => {
     expect(run.stdout()).toContain('--target <t>');
   });
 
+  it('defaults http1 to 16 connections (one request in flight each) and other targets to 1', async () => {
+    const { parseCli } = await import('../src/cli-args.js');
+    const http1 = parseCli(['--target', 'http1']);
+    const ws = parseCli(['--target', 'ws']);
+    expect('load' in http1 && http1.load.connections).toBe(16);
+    expect('load' in ws && ws.load.connections).toBe(1);
+    const chosen = parseCli(['--target', 'http1', '--connections', '2']);
+    expect('load' in chosen && chosen.load.connections).toBe(2);
+  });
+
   it('accepts the "--" that `pnpm --filter @ingestlab/producers produce -- --help` passes through', async () => {
     const run = cli(['--', '--help']);
     expect(await run.code).toBe(0);
