@@ -26,7 +26,7 @@ export interface CompareOptions {
   hosts: number;
   /** Seed of the fleet and producer names. Default 7. */
   seed: number;
-  /** Producer connections (one producer each), the same for every pipeline. Default 16. */
+  /** Producer connections (one producer each), the same for every pipeline. Default 64: HTTP/1.1 has one request in flight per connection, so fewer would cap it by round trips, not by the server. */
   connections: number;
   /** Producer worker threads (1 = in the compare process). Default 1. */
   loadThreads: number;
@@ -74,7 +74,7 @@ Options
   --repeats <n>           runs per step, for the spread            (default: 3)
   --hosts <n>             simulated hosts                          (default: 2000)
   --seed <n>              fleet seed                               (default: 7)
-  --connections <n>       producer connections per pipeline        (default: 16)
+  --connections <n>       producer connections per pipeline        (default: 64)
   --load-threads <n>      producer worker threads                  (default: 1)
   --viewers <n>           dashboard viewers per system             (default: 500)
   --sse-share <0..1>      share of viewers on SSE                  (default: 0.2)
@@ -206,7 +206,7 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
     repeats: opt('--repeats', (r) => integer('--repeats', r, 1, 100), quick ? QUICK.repeats : 3),
     hosts: opt('--hosts', (r) => integer('--hosts', r, 1, 1_000_000), quick ? QUICK.hosts : 2000),
     seed: opt('--seed', (r) => integer('--seed', r, 0, 2 ** 32 - 1), 7),
-    connections: opt('--connections', (r) => integer('--connections', r, 1, 1024), 16),
+    connections: opt('--connections', (r) => integer('--connections', r, 1, 1024), 64),
     loadThreads: opt('--load-threads', (r) => integer('--load-threads', r, 1, 64), 1),
     viewers: opt('--viewers', (r) => integer('--viewers', r, 0, 20_000), quick ? QUICK.viewers : 500),
     sseShare: opt('--sse-share', (r) => number('--sse-share', r, 0, 1), 0.2),

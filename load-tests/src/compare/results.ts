@@ -123,8 +123,13 @@ export interface MachineInfo {
 export interface CpuProfileSummary {
   process: string;
   file: string;
+  /** Sampled time, and the part of it not idle (waiting for I/O). */
   totalMs: number;
+  busyMs: number;
+  /** Functions with the most self time; percentages are of busy time. */
   top: { name: string; location: string; selfMs: number; selfPercent: number }[];
+  /** Self time added up by package or folder, percentages of busy time. */
+  modules: { module: string; selfMs: number; selfPercent: number }[];
 }
 
 export interface ComparisonSummary {

@@ -1,6 +1,6 @@
 // Starts everything a comparison drives, as child processes from source on free ports: a private
 // Redis, System 1 (server + N workers), System 2, and the two bare baselines. Stops them all.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type ManagedProcess,
   type PrivateRedis,
+  findRedisServer,
   freePort,
   startProcess,
   startRedis,
@@ -82,6 +83,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const { command, args } = nodeFromSource(script, profile ? options.cpuProfDir : undefined);
     const child = startProcess(name, command, args, {
       cwd: REPO_ROOT,
+      // its own process group: Ctrl-C in the terminal reaches only the comparison, which then stops
+      // the load, reconciles against still-running systems and stops them itself
+      detached: true,
       env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
       echo: options.echo ?? false,
     });
@@ -99,6 +103,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       () => `${child.name} at ${url} (output: ${child.output().slice(-1500)})`,
       200,
     );
+
+  // detached children do not die with this process: if it exits without stop(), take them along
+  const reap = () => {
+    for (const p of processes) if (p.child.exitCode === null && p.child.pid) safeKill(p.child.pid);
+    if (redis?.process.child.pid) safeKill(redis.process.child.pid);
+  };
+  process.once('exit', reap);
 
   const stack: Stack = {
     urls,
@@ -120,6 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // graceful first (CPU profiles are written on a clean exit), servers before workers before Redis
       await Promise.all([...processes].reverse().map((p) => p.stop(8000)));
       await redis?.stop();
+      process.removeListener('exit', reap);
       rmSync(certDir, { recursive: true, force: true });
     },
   };
@@ -127,7 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const waits: Promise<void>[] = [];
     if (options.system1 ?? true) {
-      redis = await startRedis();
+      redis = await startRedisOwnGroup(certDir);
       if (redis.process.child.pid) pidMap.redis = redis.process.child.pid;
       const [httpPort, h2cPort, httpsPort] = [await freePort(), await freePort(), await freePort()];
       const env = {
@@ -182,5 +194,34 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (error) {
     await stack.stop();
     throw error;
+  }
+}
+
+/**
+ * startRedis, but with redis-server in its own session (via setsid) so a terminal Ctrl-C does not
+ * stop it before the comparison has reconciled. Falls back to a plain start without setsid.
+ */
+async function startRedisOwnGroup(scratchDir: string): Promise<PrivateRedis> {
+  const binary = findRedisServer();
+  const setsid = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
+  if (!binary || !setsid) return startRedis();
+  const wrapper = join(scratchDir, 'redis-server-own-session');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${setsid} ${binary} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const previous = process.env.REDIS_SERVER_BIN;
+  process.env.REDIS_SERVER_BIN = wrapper;
+  try {
+    return await startRedis();
+  } finally {
+    if (previous === undefined) delete process.env.REDIS_SERVER_BIN;
+    else process.env.REDIS_SERVER_BIN = previous;
+  }
+}
+
+function safeKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }

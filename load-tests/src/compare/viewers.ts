@@ -21,6 +21,7 @@ export async function startViewers(specs: ViewerSpec[], timeoutMs = 60_000): Pro
     cwd: REPO_ROOT,
     env: { ...process.env, VIEWERS: JSON.stringify(specs) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true, // out of the terminal's process group, like the stack (see stack.ts)
   });
   const waiting = new Map<number, (message: FromViewers) => void>();
   let started = false;

@@ -117,16 +117,23 @@ export function renderMarkdown(
   }
 
   if (summary.profiles.length) {
-    lines.push('## Where the time goes (V8 CPU profiles of the whole run)', '');
+    lines.push(
+      '## Where the time goes (V8 CPU profiles, main thread, whole process life)',
+      '',
+      'Shares are of busy (not idle) time. "(native …)" is time in C++ with no JavaScript frame: socket writes, buffer copies.',
+      '',
+    );
     for (const p of summary.profiles) {
       lines.push(
-        `### ${p.process} — ${formatNumber(p.totalMs)} ms sampled (\`${p.file}\`)`,
+        `### ${p.process}: ${formatNumber(p.busyMs)} ms busy of ${formatNumber(p.totalMs)} ms sampled`,
+        '',
+        `By package or folder: ${p.modules.map((m) => `${m.module} ${m.selfPercent} %`).join(', ')}.`,
         '',
         '| self % | self ms | function | where |',
         '| --- | --- | --- | --- |',
       );
       for (const t of p.top) lines.push(`| ${t.selfPercent} | ${t.selfMs} | \`${t.name}\` | ${t.location} |`);
-      lines.push('');
+      lines.push('', `Profile: \`${p.file}\` (open it in Chrome DevTools, Performance tab).`, '');
     }
   }
 
