@@ -7,6 +7,7 @@ import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SECURITY_HEADERS } from './security-headers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -110,7 +111,7 @@ function serveStatic(root, req, res) {
   if (path.endsWith('/')) path += 'index.html';
   const file = normalize(join(root, path));
   if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    res.writeHead(404, { 'content-type': 'text/plain', ...SECURITY_HEADERS }).end('not found');
     return;
   }
   // Hashed assets never change; the page and its runtime config must be fetched fresh.
@@ -118,6 +119,7 @@ function serveStatic(root, req, res) {
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': cache,
+    ...SECURITY_HEADERS,
   });
   if (req.method === 'HEAD') return res.end();
   createReadStream(file).pipe(res);

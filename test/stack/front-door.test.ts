@@ -8,6 +8,7 @@ import { ensureDevCert, startDashboardNginx, startFrontDoor } from '../../script
 import { ChildGroup, freePort } from '@ingestlab/devkit';
 import { h2Request, readSse, upgradeEcho } from './clients.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
+import { SECURITY_HEADERS } from '../../apps/dashboard/security-headers.mjs';
 
 const group = new ChildGroup();
 const upstreams: FakeUpstream[] = [];
@@ -91,6 +92,15 @@ describe('routing', () => {
     expect(await page.text()).toContain('ingestlab test dashboard');
     // An unknown page path falls back to index.html (single-page app).
     expect(await (await fetch(`${http}/some/view`)).text()).toContain('ingestlab test dashboard');
+  });
+
+  it('serves the dashboard with the same security headers as serve.mjs', async () => {
+    for (const path of ['/', '/assets/missing.js']) {
+      const answer = await fetch(`${http}${path}`);
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(answer.headers.get(name), `${name} on ${path}`).toBe(value);
+      }
+    }
   });
 
   it('answers its own /healthz', async () => {

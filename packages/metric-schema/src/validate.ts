@@ -1,7 +1,11 @@
-// Compiled validators (TypeBox's JIT) that answer with precise JSON-pointer paths, plus a JSON
-// parser for untrusted text. Both systems call these, so both refuse the same inputs the same way.
+// Validators that answer with precise JSON-pointer paths, plus a JSON parser for untrusted text. Both
+// systems call these, so both refuse the same inputs the same way. Hot-path validators use TypeBox's
+// JIT (which needs `new Function`), compiled on first use so that merely importing this package in a
+// page with a strict Content-Security-Policy evaluates nothing; frame validation, which only clients
+// do at ~10 frames/s, uses TypeBox's interpreter and never evaluates code.
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 import { BatchSchema, type Batch } from './batch.js';
 import type { ErrorDetail } from './answers.js';
 import { DashboardFrameSchema, type DashboardFrame } from './frames.js';
@@ -18,9 +22,29 @@ export interface Validator<T> {
   check(value: unknown): value is T;
 }
 
-export function compileValidator<T>(schema: TSchema, what: string): Validator<T> {
-  const compiled = TypeCompiler.Compile(schema);
+interface Checker {
+  Check(value: unknown): boolean;
+  Errors(value: unknown): Iterable<{ path: string; message: string }>;
+}
+
+export interface ValidatorOptions {
+  /** Compile to JavaScript (fast, needs `new Function`) or interpret the schema. Default true. */
+  jit?: boolean;
+}
+
+export function compileValidator<T>(
+  schema: TSchema,
+  what: string,
+  options: ValidatorOptions = {},
+): Validator<T> {
+  let checker: Checker | undefined;
+  const get = (): Checker =>
+    (checker ??=
+      options.jit === false
+        ? { Check: (value) => Value.Check(schema, value), Errors: (value) => Value.Errors(schema, value) }
+        : TypeCompiler.Compile(schema));
   const validate = ((value: unknown): Validation<T> => {
+    const compiled = get();
     if (compiled.Check(value)) return { ok: true, value: value as T };
     const details: ErrorDetail[] = [];
     for (const error of compiled.Errors(value)) {
@@ -31,7 +55,7 @@ export function compileValidator<T>(schema: TSchema, what: string): Validator<T>
     const reason = first ? `${first.path}: ${first.message}` : 'does not match the schema';
     return { ok: false, error: `invalid ${what}: ${reason}`, details };
   }) as Validator<T>;
-  validate.check = (value: unknown): value is T => compiled.Check(value);
+  validate.check = (value: unknown): value is T => get().Check(value);
   return validate;
 }
 
@@ -39,6 +63,7 @@ export const validateBatch: Validator<Batch> = compileValidator<Batch>(BatchSche
 export const validateDashboardFrame: Validator<DashboardFrame> = compileValidator<DashboardFrame>(
   DashboardFrameSchema,
   'dashboard frame',
+  { jit: false },
 );
 export const validateStats: Validator<Stats> = compileValidator<Stats>(StatsSchema, 'stats');
 

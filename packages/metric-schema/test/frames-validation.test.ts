@@ -59,3 +59,26 @@ describe('validateStats', () => {
     expect(validateStats({ ...stats, accepted: -1 }).ok).toBe(false);
   });
 });
+
+describe('evaluating no code where a page may forbid it', () => {
+  it('validates frames without new Function, so a strict Content-Security-Policy allows it', () => {
+    const original = globalThis.Function;
+    const forbidden = new Proxy(original, {
+      construct() {
+        throw new EvalError('new Function is forbidden here (CSP)');
+      },
+      apply() {
+        throw new EvalError('Function() is forbidden here (CSP)');
+      },
+    });
+    globalThis.Function = forbidden;
+    try {
+      expect(validateDashboardFrame({ type: 'heartbeat', ts: 1 }).ok).toBe(true);
+      expect(validateDashboardFrame({ type: 'hello', system: 'kafka', protocol: 1, windowMs: 1 }).ok).toBe(
+        false,
+      );
+    } finally {
+      globalThis.Function = original;
+    }
+  });
+});
