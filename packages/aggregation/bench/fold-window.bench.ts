@@ -10,7 +10,10 @@ const HOSTS = 10_000;
 
 function makeSamples(): Sample[] {
   let seed = 7;
-  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   return Array.from({ length: SAMPLES }, (_, i) => ({
     host: `web-${String(i % HOSTS).padStart(5, '0')}`,
     ts: 1_763_830_000_000 + Math.floor(random() * 1000),
