@@ -2,28 +2,15 @@
 // download): one page, one screenshot per chart.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromiumLaunchOptions } from '@ingestlab/devkit';
 import { chromium } from 'playwright-core';
 import type { Chart } from './charts.js';
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Writes `<dir>/<chart.file>` for each chart; returns the PNG bytes by file name. */
 export async function renderPngs(charts: Chart[], dir: string): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (charts.length === 0) return out;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage({ deviceScaleFactor: 1.5 });
     for (const chart of charts) {

@@ -9,3 +9,4 @@ export * from './redis.js';
 export * from './redis-reuse.js';
 export * from './wait.js';
 export * from './cli-args.js';
+export * from './chromium.js';
