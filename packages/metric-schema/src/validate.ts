@@ -2,7 +2,7 @@
 // systems call these, so both refuse the same inputs the same way. Hot-path validators use TypeBox's
 // JIT (which needs `new Function`), compiled on first use so that merely importing this package in a
 // page with a strict Content-Security-Policy evaluates nothing; frame validation, which only clients
-// do at ~10 frames/s, uses TypeBox's interpreter and never evaluates code.
+// do at ~10 frames/s, and /stats validation use TypeBox's interpreter and never evaluate code.
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
@@ -65,7 +65,8 @@ export const validateDashboardFrame: Validator<DashboardFrame> = compileValidato
   'dashboard frame',
   { jit: false },
 );
-export const validateStats: Validator<Stats> = compileValidator<Stats>(StatsSchema, 'stats');
+/** Interpreted too: dashboards poll /stats once a second, in pages that may forbid eval. */
+export const validateStats: Validator<Stats> = compileValidator<Stats>(StatsSchema, 'stats', { jit: false });
 
 export type ParsedJson = { ok: true; value: unknown } | { ok: false; error: string };
 

@@ -61,7 +61,7 @@ describe('validateStats', () => {
 });
 
 describe('evaluating no code where a page may forbid it', () => {
-  it('validates frames without new Function, so a strict Content-Security-Policy allows it', () => {
+  it('validates frames and /stats without new Function, so a strict Content-Security-Policy allows it', () => {
     const original = globalThis.Function;
     const forbidden = new Proxy(original, {
       construct() {

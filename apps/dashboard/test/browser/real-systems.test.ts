@@ -114,9 +114,15 @@ it('shows both real systems live, with numbers that match /stats and the frames'
       () => `${id} drained to ${summary.samples.acknowledged}`,
     );
     const accepted = page.getByTestId(`${id}-accepted`);
+    let shown: string | null = null;
     await waitUntil(
-      async () => Number(await accepted.getAttribute('data-value')) === summary.samples.acknowledged,
-      10_000,
+      async () => {
+        shown = await accepted.getAttribute('data-value');
+        return Number(shown) === summary.samples.acknowledged;
+      },
+      20_000,
+      () =>
+        `${id} on screen to show accepted ${summary.samples.acknowledged} (it shows ${JSON.stringify(shown)})`,
     );
     expect(await accepted.textContent()).toBe(summary.samples.acknowledged.toLocaleString('en-US'));
     expect(await page.getByTestId(`${id}-aggregated`).textContent()).toBe(
