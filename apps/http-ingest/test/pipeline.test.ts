@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { FoldWorker } from '../src/fold-worker.js';
 import { batch } from './support/batches.js';
 import { http1Client, http2Client, type IngestClient, postUntilAcked } from './support/clients.js';
-import { startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';
+import { drainedStats, startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';
 
 let redis: PrivateRedis;
 let system: TestSystem;
@@ -65,15 +65,7 @@ describe('the path of a batch', () => {
       }),
     );
     expect(acked).toBe(4 * 40 * 5);
-    await waitUntil(
-      async () => {
-        const s = await stats();
-        return s.aggregated === s.accepted && s.queueDepth === 0;
-      },
-      30_000,
-      () => 'queue drained',
-    );
-    const s = await stats();
+    const s = await drainedStats({ stats }, 30_000); // over HTTP: the /stats route is under test too
     expect(s).toMatchObject({ accepted: acked, aggregated: acked, rejected: 0, duplicates: 0, producers: 4 });
     // Every aggregated sample shows up in exactly one published window.
     let windows: Window[] = [];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FoldWorker } from '../src/fold-worker.js';
 import { http1Client } from './support/clients.js';
 import { startLoad } from './support/load.js';
-import { startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';
+import { drainedStats, startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';
 
 let redis: PrivateRedis;
 let restarted: PrivateRedis | null = null;
@@ -64,18 +64,7 @@ it('refuses with 503 while Redis is down and aggregates everything acknowledged 
     () => 'load resumed',
   );
   await load.stop();
-  const stats = () => system.services.stats();
-  let last: unknown = null;
-  await waitUntil(
-    async () => {
-      const s = await stats();
-      last = s;
-      return s.queueDepth === 0 && s.aggregated === s.accepted;
-    },
-    60_000,
-    () => `drain: ${JSON.stringify(last)}`,
-  );
-  const final = await stats();
+  const final = await drainedStats(system.services, 60_000);
   // A batch whose transaction Redis applied but whose answer was lost is retried and answered as a
   // duplicate (acknowledged once to the producer, counted once).
   expect(final.accepted).toBe(load.acked());

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { http1Client } from './support/clients.js';
 import { startLoad } from './support/load.js';
-import { startSystem, type TestSystem, testConfig } from './support/system.js';
+import { drainedStats, startSystem, type TestSystem, testConfig } from './support/system.js';
 
 let redis: PrivateRedis;
 let system: TestSystem;
@@ -71,17 +71,7 @@ it('loses and double-counts nothing when a worker is killed mid-load', async () 
     () => `second worker folding (${second.output()})`,
   );
   await load.stop();
-  let last: unknown = null;
-  await waitUntil(
-    async () => {
-      const s = await stats();
-      last = s;
-      return s.queueDepth === 0 && s.aggregated === s.accepted;
-    },
-    90_000,
-    () => `drain: ${JSON.stringify(last)}`,
-  );
-  const final = await stats();
+  const final = await drainedStats(system.services, 90_000);
   expect(final.accepted).toBe(load.acked());
   expect(final.aggregated).toBe(load.acked());
   expect(final.duplicates).toBe(0);

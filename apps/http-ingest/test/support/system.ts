@@ -1,6 +1,8 @@
 // Test harness: one System 1 process's services and its three apps on port 0, against a private Redis,
 // with a fresh key prefix per system so tests never see each other's data.
 import { randomUUID } from 'node:crypto';
+import { waitUntil } from '@ingestlab/devkit';
+import type { Stats } from '@ingestlab/metric-schema';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, closeApp, type TlsFiles } from '../../src/app.js';
@@ -83,4 +85,21 @@ async function waitReady(services: Services): Promise<void> {
 
 export function startWorker(config: Config): FoldWorker {
   return startFoldWorker(config, silentLogger);
+}
+
+/**
+ * Waits until the pipeline has drained (no batch queued, every accepted sample aggregated) and returns
+ * the /stats of that moment; on timeout the error shows the last figures seen.
+ */
+export async function drainedStats(services: Pick<Services, 'stats'>, timeoutMs: number): Promise<Stats> {
+  let last: Stats | null = null;
+  await waitUntil(
+    async () => {
+      last = await services.stats();
+      return last.queueDepth === 0 && last.aggregated === last.accepted;
+    },
+    timeoutMs,
+    () => `the pipeline to drain (last /stats: ${JSON.stringify(last)})`,
+  );
+  return last!;
 }
