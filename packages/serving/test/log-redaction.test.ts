@@ -1,6 +1,6 @@
 // The ingest token never reaches a log line, however the query string is written.
 import { describe, expect, it } from 'vitest';
-import { redactTokenInUrl } from '../src/log-redaction.js';
+import { redactTokenInUrl } from '../src/logger.js';
 
 describe('redactTokenInUrl', () => {
   it.each([

@@ -1,6 +1,7 @@
-// Keeps secrets out of the logs: producers may present INGEST_TOKEN as `?token=` on the upgrade URL,
-// and Fastify logs each request's URL at info level.
+// Logging set-up of every ingestlab process: pino, JSON lines, named after the process, with request
+// URLs redacted: producers may present INGEST_TOKEN as `?token=`, and a request log carries the URL.
 import type { FastifyRequest } from 'fastify';
+import { type Logger, pino } from 'pino';
 
 /** Replaces the value of every `token` query parameter with `[redacted]`. */
 export function redactTokenInUrl(url: string): string {
@@ -16,4 +17,9 @@ export function redactedRequest(request: FastifyRequest) {
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   };
+}
+
+/** The process's logger; pass it to Fastify as `loggerInstance`. */
+export function createLogger(name: string, level: string): Logger {
+  return pino({ name, level, serializers: { req: redactedRequest } });
 }

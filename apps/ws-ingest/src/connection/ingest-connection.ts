@@ -1,16 +1,23 @@
-// One producer's ingest socket: each text frame is one batch, validated, checked for a repeat and
-// for the producer's rate, folded into the open window, then answered on the same socket. Refusals
+// One producer's ingest socket. It moves bytes: each text frame is parsed and validated, handed to
+// the core (`ingest(batch, now)`), and answered on the same socket with an ack or a nack. Refusals
 // follow the contract (nack, or close 1003 / 1007 / 1009); the read side pauses at the in-flight cap.
-import { CloseCodes, type Batch, validateBatch, seqOf } from '@ingestlab/metric-schema';
+import { type Batch, CloseCodes, type ErrorDetail, seqOf, validateBatch } from '@ingestlab/metric-schema';
+import type { RefusalReason } from '@ingestlab/serving';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import type { RefusalKind } from './accounting.js';
+import type { IngestCore } from '../core/ingest-core.js';
 import { ackText, nackText } from './answers.js';
-import { InFlightLimiter } from './backpressure.js';
-import type { Pipeline } from './pipeline.js';
+import { InFlightLimiter } from './in-flight-limiter.js';
+
+/** Per-connection figures the pool sums for /metrics. */
+export interface ConnectionCounts {
+  framesIn: number;
+  acks: number;
+  nacks: number;
+}
 
 /** ws errors that mean the peer sent something the protocol refuses; ws closes the socket itself. */
-const PROTOCOL_ERRORS: Record<string, RefusalKind> = {
+const PROTOCOL_ERRORS: Record<string, RefusalReason> = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'too-large',
   WS_ERR_INVALID_UTF8: 'bad-utf8',
 };
@@ -23,19 +30,22 @@ function reason(text: string): string {
 export class IngestConnection {
   readonly limiter: InFlightLimiter;
   private alive = true;
+  /** Set when shutdown begins: frames still arriving are left unacked (the producer keeps them). */
+  draining = false;
   /** Bound once so each send reuses it rather than allocating a closure per ack. */
   private readonly settled: (error?: Error) => void;
 
   constructor(
     readonly socket: WebSocket,
-    private readonly pipeline: Pipeline,
+    private readonly core: IngestCore,
+    private readonly counts: ConnectionCounts,
     private readonly log: FastifyBaseLogger,
   ) {
     this.limiter = new InFlightLimiter(
-      pipeline.config.maxInFlightBatches,
+      core.config.maxInFlightBatches,
       () => socket.pause(),
       () => {
-        if (!pipeline.draining) socket.resume();
+        if (!this.draining) socket.resume();
       },
     );
     this.settled = () => this.limiter.settled();
@@ -59,9 +69,8 @@ export class IngestConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     // Shutting down: the ack could not be trusted to arrive, so the producer keeps the batch.
-    if (this.pipeline.draining) return;
-    const accounting = this.pipeline.accounting;
-    accounting.framesIn += 1;
+    if (this.draining) return;
+    this.counts.framesIn += 1;
     this.limiter.taken();
     if (isBinary) {
       this.refuseAndClose(
@@ -84,7 +93,7 @@ export class IngestConnection {
     }
     if (!validateBatch.check(value)) {
       const result = validateBatch(value);
-      accounting.reject('invalid');
+      this.core.refuse('invalid');
       this.nack(
         seqOf(value),
         result.ok ? 'invalid batch' : result.error,
@@ -96,44 +105,22 @@ export class IngestConnection {
   }
 
   private take(batch: Batch): void {
-    const pipeline = this.pipeline;
-    const accounting = pipeline.accounting;
-    const now = Date.now();
-    const samples = batch.samples.length;
-    accounting.seeProducer(batch.producer);
-    if (pipeline.duplicates.has(batch.producer, batch.seq, now)) {
-      accounting.duplicates += 1;
-      this.answer(ackText(batch.seq, samples, true));
-      accounting.acks += 1;
-      return;
-    }
-    const retryAfterMs = pipeline.rateLimiter.take(batch.producer, samples, now);
-    if (retryAfterMs > 0) {
-      accounting.reject('rate-limited');
+    const outcome = this.core.ingest(batch, Date.now());
+    if (outcome === 0) {
       this.nack(
         batch.seq,
-        `producer ${batch.producer} is over its rate of ${pipeline.config.rateLimitSamplesPerSec} samples/s`,
+        `producer ${batch.producer} is over its rate of ${this.core.config.rateLimitSamplesPerSec} samples/s`,
         undefined,
-        retryAfterMs,
+        this.core.retryAfterMs,
       );
       return;
     }
-    // Fold first, then remember and ack: an ack always means "in the aggregate".
-    pipeline.clock.add(batch.samples, now);
-    accounting.aggregated += samples;
-    pipeline.duplicates.add(batch.producer, batch.seq, now);
-    accounting.accepted += samples;
-    accounting.acks += 1;
-    this.answer(ackText(batch.seq, samples, false));
+    this.counts.acks += 1;
+    this.answer(outcome > 0 ? ackText(batch.seq, outcome, false) : ackText(batch.seq, -outcome, true));
   }
 
-  private nack(
-    seq: number | null,
-    error: string,
-    details?: Parameters<typeof nackText>[2],
-    retryAfterMs?: number,
-  ): void {
-    this.pipeline.accounting.nacks += 1;
+  private nack(seq: number | null, error: string, details?: ErrorDetail[], retryAfterMs?: number): void {
+    this.counts.nacks += 1;
     this.answer(nackText(seq, error, details, retryAfterMs));
   }
 
@@ -145,8 +132,8 @@ export class IngestConnection {
     this.socket.send(text, this.settled);
   }
 
-  private refuseAndClose(kind: RefusalKind, code: number, error: string): void {
-    this.pipeline.accounting.reject(kind);
+  private refuseAndClose(kind: RefusalReason, code: number, error: string): void {
+    this.core.refuse(kind);
     this.nack(null, error);
     this.socket.close(code, reason(error));
   }
@@ -157,10 +144,10 @@ export class IngestConnection {
       : undefined;
     if (kind) {
       // ws has already sent the matching close code (1009, 1007, 1002); only count it.
-      this.pipeline.accounting.reject(kind);
+      this.core.refuse(kind);
       this.log.debug({ code: error.code }, 'ingest frame refused by the protocol layer');
     } else {
-      this.log.debug({ err: error }, 'ingest socket error');
+      this.log.debug({ err: error }, 'ingest frame or socket error');
     }
   }
 }

@@ -21,7 +21,6 @@ export class WindowClock {
   private current: WindowAggregate;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
-  windowsClosed = 0;
 
   constructor(private readonly options: WindowClockOptions) {
     this.now = options.now ?? Date.now;
@@ -89,7 +88,6 @@ export class WindowClock {
   private closeCurrent(now: number): Window {
     const context = this.options.context();
     const window = this.current.close({ publishedAt: now, queueDepth: 0, ...context });
-    this.windowsClosed += 1;
     this.options.ring.push(window);
     this.options.publish(window);
     return window;
