@@ -6,7 +6,7 @@ import { type PrivateRedis, startRedis, waitUntil } from '@ingestlab/devkit';
 import type { Stats, Window } from '@ingestlab/metric-schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { FoldWorker } from '../src/fold-worker.js';
+import type { FoldWorker } from '../src/worker/fold-worker.js';
 import { batch } from './support/batches.js';
 import { http1Client, http2Client, type IngestClient, postUntilAcked } from './support/clients.js';
 import { drainedStats, startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';
@@ -90,10 +90,13 @@ describe('the path of a batch', () => {
     const metrics = await fetch(`${system.urls.http1}/metrics`).then((r) => r.text());
     for (const protocol of ['http1', 'h2c', 'h2', 'https1']) {
       expect(metrics).toMatch(
-        new RegExp(`ingest_http_requests_total\\{protocol="${protocol}",route="/ingest",status="202"\\} 40`),
+        new RegExp(
+          `ingest_http_requests_total\\{protocol="${protocol}",route="/ingest",status="202",system="http-redis"\\} 40`,
+        ),
       );
     }
-    expect(metrics).toMatch(/ingest_windows_published_total \d+/);
+    expect(metrics).toMatch(/ingest_windows_published_total\{system="http-redis"\} \d+/);
+    expect(metrics).toContain('ingest_accepted_samples_total{system="http-redis"} 800');
     await Promise.all(clients.map(([, c]) => c.close()));
   });
 

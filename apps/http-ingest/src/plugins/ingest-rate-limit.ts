@@ -1,13 +1,15 @@
 // Per-producer rate limit on /ingest, counted in Redis so every replica shares one budget. Producers
 // are told apart by the `x-producer` header when they send it (the body is not read yet), else by
-// address. Off when RATE_LIMIT_MAX is 0. Routes opt in with `config.rateLimit`.
+// address. Off when RATE_LIMIT_MAX is 0. Registered in the ingest route's own context (the serving
+// core's read routes have their own, in-memory limit).
 import rateLimit from '@fastify/rate-limit';
+import { ErrorCodes } from '@ingestlab/metric-schema';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 
 const PRODUCER_HEADER = /^[A-Za-z0-9._:-]{1,64}$/;
 
-const rateLimitPlugin: FastifyPluginAsync = async (app) => {
+const ingestRateLimitPlugin: FastifyPluginAsync = async (app) => {
   const { config, redis, keys } = app.services;
   if (config.rateLimitMax === 0) return;
   await app.register(rateLimit, {
@@ -26,10 +28,14 @@ const rateLimitPlugin: FastifyPluginAsync = async (app) => {
     },
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
-      error: 'Too Many Requests',
+      code: ErrorCodes.rateLimited,
       message: `rate limit of ${context.max} requests per ${context.after} reached for this producer; retry later`,
     }),
   });
 };
 
-export default fp(rateLimitPlugin, { name: 'rate-limit', dependencies: ['services'], fastify: '5.x' });
+export default fp(ingestRateLimitPlugin, {
+  name: 'ingest-rate-limit',
+  dependencies: ['services'],
+  fastify: '5.x',
+});
