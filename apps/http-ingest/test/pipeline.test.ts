@@ -139,14 +139,14 @@ describe('several replicas', () => {
     const third = await startSystem({ ...system.config }, { listen: false });
     try {
       const before =
-        system.services.publisher.published +
-        second.services.publisher.published +
-        third.services.publisher.published;
+        system.services.counts.windowsPublished +
+        second.services.counts.windowsPublished +
+        third.services.counts.windowsPublished;
       await new Promise((r) => setTimeout(r, 3000));
       const published =
-        system.services.publisher.published +
-        second.services.publisher.published +
-        third.services.publisher.published -
+        system.services.counts.windowsPublished +
+        second.services.counts.windowsPublished +
+        third.services.counts.windowsPublished -
         before;
       const history = await system.services.store.history(200);
       const starts = history.map((w) => w.start);
