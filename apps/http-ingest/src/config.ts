@@ -2,21 +2,13 @@
 // HISTORY_WINDOWS, LIVE_*, PING_INTERVAL_MS, HTTP_RATE_LIMIT_PER_MIN, CORS_ORIGINS,
 // SHUTDOWN_TIMEOUT_MS, LOG_LEVEL) and its own below, read from the environment once at boot. The
 // server and the worker read the same settings.
-import {
-  ConfigError,
-  type Env,
-  loadSettings,
-  type SharedConfig,
-  SharedSettingsSchema,
-  sharedConfig,
-} from '@ingestlab/serving';
+import { ConfigError, type Env, loadConfigWith, type SharedConfig } from '@ingestlab/serving';
 import { Type } from '@sinclair/typebox';
 
 const PORT = { minimum: 0, maximum: 65535 };
 const NAME = { pattern: '^[A-Za-z0-9._-]{1,64}$', description: '1 to 64 characters of A-Z a-z 0-9 . _ -' };
 
 export const SettingsSchema = {
-  ...SharedSettingsSchema,
   /** REDIS_URL: the Redis that holds the queue, windows and counters. Default redis://127.0.0.1:6379. */
   REDIS_URL: Type.String({
     default: 'redis://127.0.0.1:6379',
@@ -92,7 +84,7 @@ export interface Config extends SharedConfig {
 
 /** Reads and validates every setting; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Env = process.env): Config {
-  const s = loadSettings(SettingsSchema, env);
+  const { shared, own: s } = loadConfigWith(SettingsSchema, env);
   const tlsCert = s.TLS_CERT ?? null;
   const tlsKey = s.TLS_KEY ?? null;
   if ((tlsCert === null) !== (tlsKey === null)) {
@@ -114,7 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   return {
-    ...sharedConfig(s),
+    ...shared,
     redisUrl: s.REDIS_URL,
     httpPort: s.HTTP_PORT,
     h2cPort: s.H2C_PORT,

@@ -2,17 +2,10 @@
 // HISTORY_WINDOWS, LIVE_*, PING_INTERVAL_MS, HTTP_RATE_LIMIT_PER_MIN, CORS_ORIGINS,
 // SHUTDOWN_TIMEOUT_MS, LOG_LEVEL) and its own below, read from the environment once at boot.
 import { DUPLICATE_HORIZON_MS } from '@ingestlab/metric-schema';
-import {
-  type Env,
-  loadSettings,
-  type SharedConfig,
-  SharedSettingsSchema,
-  sharedConfig,
-} from '@ingestlab/serving';
+import { type Env, loadConfigWith, type SharedConfig } from '@ingestlab/serving';
 import { Type } from '@sinclair/typebox';
 
 export const SettingsSchema = {
-  ...SharedSettingsSchema,
   /** WS_PORT: ingest socket, live, stats, metrics, history. 0 picks a free port (tests). Default 3003. */
   WS_PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535 }),
   /** MAX_INFLIGHT_BATCHES: batches per connection whose ack is not yet flushed before its read side pauses. Default 256. */
@@ -39,9 +32,9 @@ export interface Config extends SharedConfig {
 
 /** Reads and validates every setting; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Env = process.env): Config {
-  const settings = loadSettings(SettingsSchema, env);
+  const { shared, own: settings } = loadConfigWith(SettingsSchema, env);
   return {
-    ...sharedConfig(settings),
+    ...shared,
     port: settings.WS_PORT,
     maxInFlightBatches: settings.MAX_INFLIGHT_BATCHES,
     duplicateHorizonMs: settings.DUPLICATE_HORIZON_MS,

@@ -1,7 +1,7 @@
 // The settings both systems read, under the same names, defaults and rules. Each app's config.ts
 // adds its own on top (see its README); every variable is documented here where it is declared.
 import { type HistoryRange, HistoryRangeSchema } from '@ingestlab/metric-schema';
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
 import { ConfigError } from './config-error.js';
 import type { Env } from './load-settings.js';
 import { loadSettings } from './load-settings.js';
@@ -121,4 +121,16 @@ export function sharedConfig(env: SharedSettingsEnv): SharedConfig {
 /** Loads only the shared settings (for tools and tests; apps load theirs together with these). */
 export function loadSharedConfig(env: Env = process.env): SharedConfig {
   return sharedConfig(loadSettings(SharedSettingsSchema, env));
+}
+
+/**
+ * Loads an app's own settings (`own`, keyed by variable name) together with the shared ones, in one
+ * validation, so one message names every wrong variable of either kind.
+ */
+export function loadConfigWith<P extends TProperties>(
+  own: P,
+  env: Env = process.env,
+): { shared: SharedConfig; own: Static<TObject<P>> } {
+  const settings: unknown = loadSettings({ ...SharedSettingsSchema, ...own }, env);
+  return { shared: sharedConfig(settings as SharedSettingsEnv), own: settings as Static<TObject<P>> };
 }
