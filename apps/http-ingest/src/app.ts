@@ -17,7 +17,7 @@ export interface AppOptions {
 }
 
 /** Everything one listener serves. `/live` and `/live/sse` only on HTTP/1.1 (WebSocket needs it). */
-export const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
+const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
   const { services, listener } = options;
   await app.register(servicesPlugin, options);
   await app.register(serving, {

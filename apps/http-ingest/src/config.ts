@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 const PORT = { minimum: 0, maximum: 65535 };
 const NAME = { pattern: '^[A-Za-z0-9._-]{1,64}$', description: '1 to 64 characters of A-Z a-z 0-9 . _ -' };
 
-export const SettingsSchema = {
+const SettingsSchema = {
   /** REDIS_URL: the Redis that holds the queue, windows and counters. Default redis://127.0.0.1:6379. */
   REDIS_URL: Type.String({
     default: 'redis://127.0.0.1:6379',

@@ -13,7 +13,7 @@ import type { Listener } from '../../src/plugins/services.js';
 import { createServices, type Services, type ServicesOptions } from '../../src/services.js';
 import { loadTlsFiles } from '../../src/tls-cert.js';
 
-export const silentLogger = pino({ level: 'silent' });
+const silentLogger = pino({ level: 'silent' });
 
 export function testConfig(redisUrl: string, env: Env = {}): Config {
   return loadConfig({

@@ -3,7 +3,7 @@ import type { Stats } from '@ingestlab/metric-schema';
 import { type RefusalReason, type SharedCounters, sharedCounters } from '@ingestlab/serving';
 
 /** Distinct producer names remembered for the `producers` figure; beyond this the figure stops growing. */
-export const MAX_TRACKED_PRODUCERS = 1_000_000;
+const MAX_TRACKED_PRODUCERS = 1_000_000;
 
 export class Accounting {
   readonly startedAt = Date.now();
