@@ -67,7 +67,7 @@ export function composeConfig(binary, env = {}) {
  * @returns {Set<string> | null} null when the app's file does not exist yet
  */
 export function envNamesRead(...files) {
-  if (!existsSync(files[0])) return null;
+  if (!files[0] || !existsSync(files[0])) return null;
   const names = new Set();
   for (const file of files.filter((f) => existsSync(f))) {
     const text = readFileSync(file, 'utf8');
