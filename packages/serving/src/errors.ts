@@ -6,7 +6,6 @@ import { type ErrorAnswer, type ErrorCode, ErrorCodes, MAX_PAYLOAD_BYTES } from 
 
 export const BadRequestError = createError<[string]>(ErrorCodes.badRequest, '%s', 400);
 export const UnavailableError = createError<[string]>(ErrorCodes.unavailable, '%s', 503);
-export const NotFoundError = createError<[string]>(ErrorCodes.notFound, '%s', 404);
 
 /** The body of a refusal: the contract's ErrorAnswer. */
 export function refusal(code: ErrorCode, error: string, details?: ErrorAnswer['details']): ErrorAnswer {
