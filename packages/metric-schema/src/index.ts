@@ -6,3 +6,6 @@ export * from './window.js';
 export * from './frames.js';
 export * from './stats.js';
 export * from './validate.js';
+export * from './lab-actions.js';
+export * from './lab-state.js';
+export * from './lab-scenario.js';
