@@ -4,7 +4,7 @@
 import { openFilesHardLimit } from '@ingestlab/devkit';
 import type { LabAction, LabActionRecord, LabState, LabStepAction } from '@ingestlab/metric-schema';
 import { ActionQueue } from './actions/action-queue.js';
-import { describeAction, systemsOf } from './actions/describe.js';
+import { describeAction, markerLabel, systemsOf } from './actions/describe.js';
 import { performFault } from './actions/faults.js';
 import { type LabLimits, planLoad } from './actions/load-plan.js';
 import { LabLog } from './lab-log.js';
@@ -264,7 +264,7 @@ export class Lab {
         ][]) {
           await this.load.apply(system, request);
         }
-        this.log.mark(systemsOf(action), 'action', `load: ${record.label}`);
+        this.log.mark(systemsOf(action), 'action', markerLabel(action));
         if (action.forS !== undefined)
           this.#restoreAfter(action.forS, previous, Object.keys(plan.requests) as SystemId[]);
         return;
@@ -281,7 +281,7 @@ export class Lab {
         );
         if (hit.length === 0)
           throw new Error('no load is running: an incident changes what the fleet reports');
-        this.log.mark(hit, 'action', record.label);
+        this.log.mark(hit, 'action', markerLabel(action));
         return;
       }
       case 'fault':

@@ -63,3 +63,17 @@ export function systemsOf(action: LabAction): ('s1' | 's2')[] {
       return [];
   }
 }
+
+/** A few words for a chart marker, where the full label would cover the chart. */
+export function markerLabel(action: LabAction): string {
+  switch (action.type) {
+    case 'load':
+      return `load ${action.hosts.toLocaleString('en-US')} × ${action.rate ?? '1/s'}${action.forS === undefined ? '' : ` for ${action.forS} s`}`;
+    case 'stop-load':
+      return 'load stopped';
+    case 'incident':
+      return action.kind === 'cpu-spike' ? 'CPU incident' : 'network storm';
+    default:
+      return describeAction(action);
+  }
+}

@@ -29,10 +29,15 @@ export class StatsPoller {
     private readonly everyMs = 1000,
   ) {}
 
+  /**
+   * Polls once per `everyMs`, just after each whole multiple of it (a window boundary when it is the
+   * window length), so a reading of System 1's queue says what was queued at that boundary.
+   */
   start(): void {
     const tick = async () => {
       await this.pollNow();
-      this.#timer = setTimeout(tick, this.everyMs);
+      const now = Date.now();
+      this.#timer = setTimeout(tick, this.everyMs - (now % this.everyMs) + 15);
     };
     void tick();
   }
