@@ -27,7 +27,8 @@ const labApp: FastifyPluginAsync<LabAppOptions> = async (app, options) => {
   app.decorate('lab', options.lab);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status >= 500) request.log.error({ err: error }, 'lab request failed');
+    if (status >= 500)
+      request.log.error({ err: error, path: request.url.split('?')[0] }, 'lab request failed');
     // a body that is not JSON, too large, or of the wrong type: a clear 4xx, not a stack
     void reply
       .code(status)

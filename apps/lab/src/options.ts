@@ -17,7 +17,7 @@ Options:
   --no-load             start with no load (the panel or a scenario starts it)
   --workers <n>         System 1 workers                                   (default 1)
   --max-hosts <n>       largest fleet per system the lab takes (422 above) (default 20000, LAB_MAX_HOSTS)
-  --fleet-preset <n>    fleet of the "10,000 servers" preset               (default 10000)
+  --fleet-preset <n>    fleet of the "10,000 servers" preset  (default 10000, or --max-hosts if lower)
   --restart-after <s>   "restart after" the panel offers first, seconds    (default 10)
   --scenario <file>     play this scenario headless (a YAML file, or the name of a shipped one),
                         write a Markdown summary, then stop everything and exit
@@ -80,7 +80,7 @@ export function labOptions(argv: string[], env: NodeJS.ProcessEnv): LabOptions {
         load: { type: 'boolean', default: true },
         workers: { type: 'string', default: '1' },
         'max-hosts': { type: 'string', default: env.LAB_MAX_HOSTS || '20000' },
-        'fleet-preset': { type: 'string', default: '10000' },
+        'fleet-preset': { type: 'string' },
         'restart-after': { type: 'string', default: '10' },
         scenario: { type: 'string' },
         out: { type: 'string' },
@@ -109,7 +109,12 @@ export function labOptions(argv: string[], env: NodeJS.ProcessEnv): LabOptions {
         : null,
     workers: integer('--workers', values.workers as string, 1, 16),
     maxHosts,
-    fleetPresetHosts: integer('--fleet-preset', values['fleet-preset'] as string, 1, maxHosts),
+    fleetPresetHosts: integer(
+      '--fleet-preset',
+      (values['fleet-preset'] as string | undefined) ?? String(Math.min(10_000, maxHosts)),
+      1,
+      maxHosts,
+    ),
     restartAfterS: integer('--restart-after', values['restart-after'] as string, 0, 3600),
     scenario,
     out: (values.out as string | undefined) ?? null,

@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import labApp from './app.js';
+import { labFastifyOptions } from './fastify-options.js';
 import { Lab } from './lab.js';
 import { HELP, type LabOptions, labOptions, UsageError } from './options.js';
 import { DASHBOARD_DIST, REPO_ROOT } from './paths.js';
@@ -81,14 +82,7 @@ async function main(): Promise<void> {
   const token = randomBytes(24).toString('base64url');
   lab = await Lab.create(options, scratch.dir);
   lab.log.onLine = say;
-  app = Fastify({
-    // no request log lines (the token may be in a query string); errors log the path without it
-    logController: new LogController({ disableRequestLogging: true }),
-    logger: {
-      level: options.verbose ? 'info' : 'warn',
-      serializers: { req: (request) => ({ method: request.method, url: String(request.url).split('?')[0] }) },
-    },
-  });
+  app = Fastify(labFastifyOptions(options.verbose ? 'info' : 'warn'));
   await app.register(labApp, { lab, token, dashboardRoot: scenario === null ? DASHBOARD_DIST : null });
   try {
     await app.listen({ host: '127.0.0.1', port: options.port });
