@@ -77,7 +77,7 @@ export class Lab {
     this.stats = { s1: new StatsPoller(stack.s1Url), s2: new StatsPoller(stack.s2Url) };
     const score = (system: SystemId) =>
       new SystemScore({
-        queued: system === 's1',
+        system,
         ledger: this.load.ledger(system),
         tally: this.tallies[system],
         stats: this.stats[system],
@@ -94,18 +94,17 @@ export class Lab {
       submit: (action) => this.submit(action, 'scenario'),
       recovered: () =>
         this.#whole('s1') && this.#whole('s2') && this.stats.s1.queueEmptySince(Date.now() - 2500),
-      drained: () => this.scores.s1.lossEstimate().exact && this.scores.s2.lossEstimate().exact,
+      drained: () => this.scores.s1.exact() !== null && this.scores.s2.exact() !== null,
       snapshot: (system) => {
         const totals = this.load.ledger(system).totals();
-        const estimate = this.scores[system].lossEstimate();
-        const exact = estimate.exact;
+        const exact = this.scores[system].exact();
         return {
           sent: totals.sent,
           acknowledged: totals.acknowledged,
           aggregated: this.tallies[system].total,
           queueDepth: this.stats[system].reading().queueDepth,
-          lost: exact ? Math.max(0, totals.acknowledged - this.tallies[system].total) : estimate.lost,
-          lostExact: exact,
+          lost: exact ?? this.scores[system].estimate(),
+          lostExact: exact !== null,
         };
       },
       probeLatencies: (system, from, to) => this.load.ledger(system).probeLatencies(from, to),
@@ -168,7 +167,17 @@ export class Lab {
   onUnexpectedExit(name: string, role: string, code: number | null): void {
     if (this.#stopping) return;
     this.log.onLine(`${name} exited on its own (code ${code})`);
-    if (role === 's2') this.stats.s2.newLife();
+    if (role === 's2') {
+      // a crash: what its open window held is measured from the last reading (up to a second old)
+      const life = this.stats.s2.life();
+      if (life)
+        this.scores.s2.faultStarted(`crash-${Date.now()}`, 's2 crashed', {
+          held: life.aggregated,
+          lifeStart: this.stack.s2.launchedAt,
+          diedAt: Date.now(),
+        });
+      this.stats.s2.newLife();
+    }
     const systems: SystemId[] =
       role === 's2' || role === 'load' ? (name.endsWith('s2') ? ['s2'] : ['s1']) : ['s1'];
     this.log.mark(systems, 'action', `${name} exited (code ${code})`);
@@ -354,7 +363,7 @@ export class Lab {
   #tick(): void {
     const depth = this.stats.s1.reading().queueDepth;
     if (depth >= BACKLOG_MARK) this.#backlog = true;
-    else if (this.#backlog && depth === 0 && this.stats.s1.reading().up) {
+    else if (this.#backlog && this.scores.s1.backlogGone()) {
       this.#backlog = false;
       this.log.mark(['s1'], 'recovery', 'System 1 queue drained');
     }

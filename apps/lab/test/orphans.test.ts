@@ -3,6 +3,7 @@
 // `pnpm lab`, the real systems, Redis and load hosts; the process tree read from /proc.
 import { waitUntil } from '@ingestlab/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sweepStaleLabDirs } from '../src/stack/lab-dir.js';
 import { descendants, expectAllGone, killAll, type RunningLab, runLab } from './support/run-lab.js';
 
 const ARGS = ['--free-ports', '--port', '0', '--no-build', '--hosts', '20'];
@@ -14,6 +15,8 @@ afterEach(async () => {
   if (lab?.process.alive()) process.kill(-(lab.process.child.pid as number), 'SIGKILL');
   lab = undefined;
   seen = new Map();
+  // a lab killed -9 cannot remove its scratch dir; the next one would, this test does it now
+  sweepStaleLabDirs();
 });
 
 /** Adds the lab's current process tree to `seen`. */

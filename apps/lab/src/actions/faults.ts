@@ -3,7 +3,7 @@
 import type { LabAction, LabFaultAction, LabActionRecord } from '@ingestlab/metric-schema';
 import type { LabLog } from '../lab-log.js';
 import type { StatsPoller } from '../observe/stats-poller.js';
-import type { SystemScore } from '../observe/system-score.js';
+import type { HeldAtDeath, SystemScore } from '../observe/system-score.js';
 import type { LabStack } from '../stack/lab-stack.js';
 
 export interface FaultContext {
@@ -31,8 +31,8 @@ export async function performFault(
 ): Promise<void> {
   const { stack, log, stats, scores } = ctx;
   const workers = stack.s1Workers;
-  const s1Hit = (label: string) => {
-    scores.s1.faultStarted(record.id, label);
+  const s1Hit = (label: string, held: HeldAtDeath | null = null) => {
+    scores.s1.faultStarted(record.id, label, held);
     log.mark(['s1'], 'action', label);
   };
   switch (action.fault) {
@@ -78,7 +78,13 @@ export async function performFault(
     case 'restart-redis': {
       const persistence = action.persistence ?? true;
       await stats.s1.pollNow();
-      s1Hit(persistence ? 'Redis killed (restarts with its AOF)' : 'Redis killed (restarts empty)');
+      // emptied, Redis loses what System 1 had taken in and not yet published: measure it
+      const life = stats.s1.life();
+      const held: HeldAtDeath | null =
+        persistence || !life
+          ? null
+          : { held: life.accepted, lifeStart: stack.redisDataSince, diedAt: Date.now() };
+      s1Hit(persistence ? 'Redis killed (restarts with its AOF)' : 'Redis killed (restarts empty)', held);
       await stack.restartRedis(persistence);
       // an empty Redis has lost System 1's counters with everything else
       if (!persistence) stats.s1.newLife();
@@ -104,9 +110,16 @@ export async function performFault(
     case 'kill-s2': {
       if (!stack.s2.alive) throw new Error('System 2 is not running');
       await stats.s2.pollNow();
+      const life = stats.s2.life();
+      const lifeStart = stack.s2.launchedAt;
       await stack.s2.kill();
+      // what the dead process had folded and not published: its open window
+      scores.s2.faultStarted(
+        record.id,
+        'System 2 killed',
+        life ? { held: life.aggregated, lifeStart, diedAt: Date.now() } : null,
+      );
       stats.s2.newLife();
-      scores.s2.faultStarted(record.id, 'System 2 killed');
       log.mark(['s2'], 'action', 'System 2 killed');
       break;
     }

@@ -76,6 +76,13 @@ export class LiveTally {
     return sum;
   }
 
+  /** Samples in the windows that started in [from, to). */
+  samplesBetweenStarts(from: number, to: number): number {
+    let sum = 0;
+    for (const [start, [, samples]] of this.#windows) if (start >= from && start < to) sum += samples;
+    return sum;
+  }
+
   /** Delivery delays (ms) of windows that arrived between `from` and `to`. */
   delays(from: number, to = Number.POSITIVE_INFINITY): number[] {
     return this.#delays.filter(([at]) => at >= from && at < to).map(([, ms]) => ms);

@@ -73,6 +73,18 @@ export class StatsPoller {
     this.#last = null;
   }
 
+  /** This life's own last reading (since the last newLife), or null before one. */
+  life(): { accepted: number; aggregated: number; queueDepth: number; at: number } | null {
+    return this.#last
+      ? {
+          accepted: this.#last.accepted,
+          aggregated: this.#last.aggregated,
+          queueDepth: this.#last.queueDepth,
+          at: this.#lastAt,
+        }
+      : null;
+  }
+
   reading(): StatsReading {
     return {
       up: this.#up,
@@ -91,6 +103,12 @@ export class StatsPoller {
       if (!best || Math.abs(reading[0] - at) < Math.abs(best[0] - at)) best = reading;
     }
     return best ? best[1] : null;
+  }
+
+  /** True when every reading since `since` (at least two) found at most `depth` batches queued. */
+  queueAtMostSince(depth: number, since: number): boolean {
+    const recent = this.#depths.filter(([at]) => at >= since);
+    return this.#up && recent.length >= 2 && recent.every(([, d]) => d <= depth);
   }
 
   /** True when every reading since `since` (at least two) found the queue empty. */

@@ -1,16 +1,22 @@
-// One system's live scoreboard: what its producers had acknowledged against what reached the windows
-// it published, compared at a window boundary so the open window does not count as lost; what is
-// still in flight (System 1's queue, the open window); the loss, exact once everything has drained;
-// and what each fault cost, measured once the system has recovered and settled.
+// One system's live scoreboard and what each fault cost.
+//
+// Two measures of loss, one cheap and live, one exact once drained:
+// - live, from what the system holds: System 1 keeps every acknowledged sample in Redis until it is
+//   folded, so accepted − aggregated − queued (one atomic /stats read) is what it dropped, plus what
+//   an emptied Redis held when it was wiped; System 2 folds before it acks, so it loses only the open
+//   window of a process that dies, measured at the kill (its aggregated counter against the windows
+//   that life published).
+// - exact, from outside the system: once the load has stopped and everything has landed, the
+//   producers' acknowledged total against the samples in every window the lab saw published.
 import type { LabFaultCost, LabScoreboard } from '@ingestlab/metric-schema';
-import type { ProducerLedger } from './producer-ledger.js';
 import type { LiveTally } from './live-tally.js';
 import { p99 } from './percentile.js';
+import type { ProducerLedger } from './producer-ledger.js';
 import type { StatsPoller } from './stats-poller.js';
 
 export interface SystemScoreOptions {
-  /** True for System 1: the loss is known only when its queue is empty. */
-  queued: boolean;
+  /** System 1 (a queue in Redis) or System 2 (state in the process). */
+  system: 's1' | 's2';
   ledger: ProducerLedger;
   tally: LiveTally;
   stats: StatsPoller;
@@ -22,104 +28,106 @@ export interface SystemScoreOptions {
   load: () => { batch: number; targetRate: number } | null;
 }
 
+/** What was held at a process's (or Redis's) death: a counter of that life against its published windows. */
+export interface HeldAtDeath {
+  /** Samples the dead life had taken in (System 1: accepted; System 2: aggregated), from /stats just before. */
+  held: number;
+  /** When that life began (its windows start at or after this), and when it died. */
+  lifeStart: number;
+  diedAt: number;
+}
+
 interface FaultEntry extends LabFaultCost {
-  /** The window boundary just before the fault, and the queue then (samples). */
-  boundary: number;
-  queuedBefore: number;
-  /** acknowledged − aggregated at `boundary`, once known. */
-  gapBefore: number | null;
+  /** The live estimate when the fault hit (for faults measured by difference). */
+  before: number | null;
+  /** Measured from what the dead life held, once its last windows have arrived. */
+  held: HeldAtDeath | null;
   /** When the system was last seen whole again after the fault. */
   wholeSince: number | null;
 }
 
-export interface LossEstimate {
-  /** Acknowledged and not in any window, at the boundary `at`; null when the queue hides it. */
-  lost: number | null;
-  exact: boolean;
-  at: number;
-}
+/** How long after a death its last published windows are surely in the lab's tally. */
+const LATE_WINDOWS_MS = 1500;
 
 export class SystemScore {
   readonly #faults: FaultEntry[] = [];
+  /** Losses measured at deaths (System 2's open windows, an emptied Redis), settled ones summed. */
+  #heldLost = 0;
 
   constructor(private readonly options: SystemScoreOptions) {}
 
-  /** The newest window boundary both the windows and the producers' reports have passed. */
-  boundary(): number | null {
-    const { tally, ledger } = this.options;
-    const windowMs = tally.windowMs;
-    let b = tally.newestEnd;
-    if (b === 0) return null;
-    while (b > ledger.lastReportAt) b -= windowMs;
-    return b > 0 ? b : null;
-  }
-
-  /** acknowledged − aggregated at boundary b (queued and lost together), or null when not known. */
-  gapAt(b: number): number | null {
-    const acknowledged = this.options.ledger.acknowledgedAt(b);
-    if (acknowledged === null) return null;
-    return acknowledged - this.options.tally.samplesUpTo(b);
-  }
-
-  lossEstimate(now = Date.now()): LossEstimate {
-    const b = this.boundary();
-    if (b === null) return { lost: null, exact: false, at: now };
-    const gap = this.gapAt(b);
-    if (gap === null) return { lost: null, exact: false, at: b };
-    const { stats, ledger, tally } = this.options;
-    let queued = 0;
-    if (this.options.queued) {
-      // System 1: what sat in the queue at b is in flight, not lost. Only a short queue can be
-      // subtracted with confidence: a long one moves too much between a reading and b.
-      const depth = stats.queueDepthNear(b);
-      const load = this.options.load();
-      const batchesPerSecond = load ? load.targetRate / load.batch : 0;
-      if (depth === null || depth > Math.max(20, batchesPerSecond / 2))
-        return { lost: null, exact: false, at: b };
-      queued = depth * (load?.batch ?? 1);
-    }
-    const lastAck = ledger.lastAckAt() ?? 0;
-    const exact =
-      this.options.loadSettled() &&
-      lastAck + 2 * tally.windowMs <= b &&
-      (!this.options.queued || stats.queueEmptySince(lastAck));
-    return { lost: Math.max(0, Math.round(exact ? gap : gap - queued)), exact, at: b };
-  }
-
-  /** A fault hit this system now: its cost is measured against the boundary just before. */
-  faultStarted(actionId: string, label: string, at = Date.now()): void {
+  /** Samples in windows a life published: those starting from its start up to its death. */
+  #publishedBy(life: HeldAtDeath): number {
     const windowMs = this.options.tally.windowMs;
-    const reading = this.options.stats.reading();
+    const from = Math.floor(life.lifeStart / windowMs) * windowMs;
+    return this.options.tally.samplesBetweenStarts(from, life.diedAt);
+  }
+
+  /**
+   * System 1's queue is back to what steady load keeps in it (batches being folded at that
+   * instant): at most a tenth of a second of batches, or 10, over the last 2.5 s.
+   */
+  backlogGone(now = Date.now()): boolean {
+    const load = this.options.load();
+    const perSecond = load ? load.targetRate / load.batch : 0;
+    return this.options.stats.queueAtMostSince(Math.max(10, perSecond / 10), now - 2500);
+  }
+
+  /** The live estimate of acknowledged samples lost, or null when the system does not answer. */
+  estimate(): number | null {
+    if (this.options.system === 's2') return this.#heldLost;
+    const life = this.options.stats.life();
+    if (!life || !this.options.stats.reading().up) return null;
+    const queued = life.queueDepth * (this.options.load()?.batch ?? 1);
+    return this.#heldLost + Math.max(0, life.accepted - life.aggregated - queued);
+  }
+
+  /** Exact loss: only once drained (load stopped, nothing in flight, the last windows published). */
+  exact(): number | null {
+    const { ledger, tally, stats } = this.options;
+    if (!this.options.loadSettled()) return null;
+    const lastAck = ledger.lastAckAt() ?? 0;
+    // every acknowledged sample has had time to reach a window, and that window has arrived
+    if (tally.newestEnd < lastAck + 2 * tally.windowMs) return null;
+    if (this.options.system === 's1' && !stats.queueEmptySince(lastAck)) return null;
+    return Math.max(0, ledger.totals().acknowledged - tally.total);
+  }
+
+  /** A fault hit this system: `held` when it killed state (measured), else measured by difference. */
+  faultStarted(actionId: string, label: string, held: HeldAtDeath | null = null, at = Date.now()): void {
     this.#faults.push({
       actionId,
       label,
       at,
       lost: null,
       settled: false,
-      boundary: Math.floor(at / windowMs) * windowMs,
-      queuedBefore: reading.queueDepth * (this.options.load()?.batch ?? 1),
-      gapBefore: null,
+      before: this.estimate(),
+      held,
       wholeSince: null,
     });
   }
 
-  /** Moves each unsettled fault on: its "before" once known, its cost once the system settled. */
   #advanceFaults(now: number): void {
-    const windowMs = this.options.tally.windowMs;
     for (const fault of this.#faults) {
       if (fault.settled) continue;
-      if (fault.gapBefore === null) fault.gapBefore = this.gapAt(fault.boundary);
+      if (fault.held) {
+        if (now - fault.held.diedAt < LATE_WINDOWS_MS) continue;
+        fault.lost = Math.max(0, fault.held.held - this.#publishedBy(fault.held));
+        this.#heldLost += fault.lost;
+        fault.settled = true;
+        continue;
+      }
       if (!this.options.whole()) {
         fault.wholeSince = null;
         continue;
       }
       fault.wholeSince ??= now;
-      if (fault.gapBefore === null || now - fault.wholeSince < 3 * windowMs + 1000) continue;
-      const estimate = this.lossEstimate(now);
-      if (estimate.lost === null || estimate.at <= fault.wholeSince) continue;
-      const gapAfter = this.gapAt(estimate.at);
-      if (gapAfter === null) continue;
-      fault.lost = Math.max(0, Math.round(gapAfter - (fault.gapBefore - fault.queuedBefore)));
+      // settled: whole again for a few windows, and (System 1) the queue it left has drained
+      if (now - fault.wholeSince < 3 * this.options.tally.windowMs) continue;
+      if (this.options.system === 's1' && !this.backlogGone(now)) continue;
+      const after = this.estimate();
+      if (after === null || fault.before === null) continue;
+      fault.lost = Math.max(0, after - fault.before);
       fault.settled = true;
     }
   }
@@ -130,12 +138,9 @@ export class SystemScore {
     const totals = ledger.totals();
     const reading = stats.reading();
     const load = this.options.load();
-    const estimate = this.lossEstimate(now);
+    const exact = this.exact();
+    const lost = exact ?? this.estimate();
     const aggregated = tally.total;
-    const drained = estimate.exact;
-    // once drained, the loss is every acknowledged sample not in a window; before, the estimate
-    const lost = drained ? Math.max(0, totals.acknowledged - aggregated) : estimate.lost;
-    const queued = reading.queueDepth * (load?.batch ?? 1);
     const windowMs = tally.windowMs;
     return {
       producers: {
@@ -152,7 +157,7 @@ export class SystemScore {
         up: reading.up && tally.connected,
         accepted: reading.accepted,
         aggregated,
-        queued,
+        queued: reading.queueDepth * (load?.batch ?? 1),
         queueDepth: reading.queueDepth,
         rate: Math.round(
           (tally.samplesBetween(tally.newestEnd - 5 * windowMs, tally.newestEnd) * 1000) / (5 * windowMs),
@@ -160,7 +165,7 @@ export class SystemScore {
       },
       inFlight: Math.max(0, totals.acknowledged - aggregated - (lost ?? 0)),
       lost,
-      drained,
+      drained: exact !== null,
       ackP99Ms: p99(ledger.probeLatencies(now - 10_000)),
       deliveryP99Ms: p99(tally.delays(now - 10_000)),
       windowMs,

@@ -54,6 +54,8 @@ export class LabStack {
   #privateRedis: PrivateRedis | null = null;
   /** The next Redis start comes back empty (restart without persistence). */
   #wipeRedis = false;
+  /** When Redis's current data began: its first start, or its last start empty. */
+  redisDataSince = 0;
   /** Set by the load controller: the load host's IPC handler for each system. */
   onLoadHostStarted: (system: 's1' | 's2', process: ManagedProcess) => Promise<void> = async () => {};
 
@@ -194,7 +196,10 @@ export class LabStack {
 
   async #launchRedis(): Promise<ManagedProcess> {
     const dir = join(this.options.dir, 'redis');
-    if (this.#wipeRedis) rmSync(dir, { recursive: true, force: true });
+    if (this.#wipeRedis || this.redisDataSince === 0) {
+      rmSync(dir, { recursive: true, force: true });
+      this.redisDataSince = Date.now();
+    }
     this.#wipeRedis = false;
     mkdirSync(dir, { recursive: true });
     this.#privateRedis = await startRedis({

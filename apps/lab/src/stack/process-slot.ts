@@ -25,6 +25,7 @@ export class ProcessSlot {
   #since = Date.now();
   #restarts = 0;
   #started = 0;
+  #launchedAt = 0;
   /** Set while the lab itself is ending the process, so its exit is not "unexpected". */
   #expectingExit = false;
 
@@ -50,6 +51,11 @@ export class ProcessSlot {
     return this.#process?.alive() ?? false;
   }
 
+  /** When its current (or last) process was launched, epoch ms: the start of that process's life. */
+  get launchedAt(): number {
+    return this.#launchedAt;
+  }
+
   get restarts(): number {
     return this.#restarts;
   }
@@ -71,6 +77,7 @@ export class ProcessSlot {
     if (this.#started > 0) this.#restarts++;
     this.#started++;
     this.#set('starting');
+    this.#launchedAt = Date.now();
     let child: ManagedProcess;
     try {
       child = await this.options.launch();
