@@ -218,7 +218,7 @@ export class Lab {
     by: LabActionRecord['by'],
   ): LabActionRecord {
     let yaml = action.yaml;
-    let source = 'the page';
+    let source = 'from a scenario file';
     if (action.name !== undefined) {
       const found = findScenario(action.name);
       if (!found || found.source === action.name) {
@@ -229,7 +229,7 @@ export class Lab {
         );
       }
       yaml = found.yaml;
-      source = found.source;
+      source = `from ${found.source}`;
     }
     let scenario: ReturnType<typeof parseScenario>;
     try {

@@ -157,7 +157,10 @@ async function playHeadless(
       break;
     }
   }
-  const summary = await (await fetch(`${base}/api/lab/scenario/summary`, { headers })).text();
+  const played = await (await fetch(`${base}/api/lab/scenario/summary`, { headers })).text();
+  // the summary says how to play it again: the command this run was
+  const [title, ...rest] = played.split('\n');
+  const summary = [title, '', `\`pnpm lab -- --scenario ${options.scenario}\``, ...rest].join('\n');
   const name = lab?.player.status?.name ?? 'scenario';
   const out = resolve(
     options.out ??

@@ -44,7 +44,7 @@ export function summaryMarkdown(
   const first = steps[0];
   const last = steps[steps.length - 1];
   lines.push(
-    `Played ${new Date(startedAt).toISOString()} on ${hostname()} (${cpus().length} cores), with \`pnpm lab -- --scenario ${source}\`; load average ${first?.loadAvg.toFixed(2) ?? '—'} after the first step, ${last?.loadAvg.toFixed(2) ?? '—'} after the last. The load generator, both systems and Redis share this machine.`,
+    `Played ${new Date(startedAt).toISOString()} on ${hostname()} (${cpus().length} cores) ${source}; load average ${first?.loadAvg.toFixed(2) ?? '—'} after the first step, ${last?.loadAvg.toFixed(2) ?? '—'} after the last. The load generator, both systems and Redis share this machine.`,
     '',
     "Per step and system: samples/s offered by the producers, acknowledged, and aggregated into published windows; ack p99 of the lab's probe host (one more host on the same transport); delivery p99 (a window's end to its arrival at a viewer); System 1's deepest queue (batches); the loss when the step ended (acknowledged samples in no published window: \"≈\" measured at a window boundary while load runs, exact once drained) and what each fault cost once settled.",
     '',
