@@ -109,7 +109,24 @@ export class ScenarioPlayer {
       status.error = (error as Error).message;
     }
     delete status.stepEndsAt;
+    // a fault settles once its system has recovered, often a step or two later: read them now
+    await this.#waitForFaultsToSettle(records);
+    for (const record of records) {
+      for (const system of ['s1', 's2'] as const)
+        record.systems[system].faultCosts = this.host.faultCosts(system, record.actionIds);
+    }
     this.#summary = summaryMarkdown(scenario, records, source, startedAt);
+  }
+
+  /** Up to 30 s for the costs of the scenario's faults to settle (none unsettled: at once). */
+  async #waitForFaultsToSettle(records: StepRecord[]): Promise<void> {
+    const ids = records.flatMap((r) => r.actionIds);
+    const deadline = Date.now() + 30_000;
+    const unsettled = () =>
+      (['s1', 's2'] as const).some((system) =>
+        this.host.faultCosts(system, ids).some((text) => text.endsWith('not settled yet')),
+      );
+    while (unsettled() && Date.now() < deadline && !this.#stopRequested) await sleep(TICK_MS);
   }
 
   async #playStep(
@@ -173,7 +190,7 @@ export class ScenarioPlayer {
         queueMax: queueMax[system],
         lostAtEnd: after.lost,
         lostExact: after.lostExact,
-        faultCosts: this.host.faultCosts(system, ids),
+        faultCosts: [],
       };
     };
     return {
@@ -185,6 +202,7 @@ export class ScenarioPlayer {
       loadAvg: currentLoadAvg(),
       systems: { s1: figures('s1'), s2: figures('s2') },
       failures,
+      actionIds: ids,
     };
   }
 }
