@@ -99,6 +99,7 @@ export class Lab {
         const totals = this.load.ledger(system).totals();
         const exact = this.scores[system].exact();
         return {
+          targetRate: this.load.current(system)?.targetRate ?? 0,
           sent: totals.sent,
           acknowledged: totals.acknowledged,
           aggregated: this.tallies[system].total,
@@ -173,6 +174,7 @@ export class Lab {
       if (life)
         this.scores.s2.faultStarted(`crash-${Date.now()}`, 's2 crashed', {
           held: life.aggregated,
+          readAt: life.at,
           lifeStart: this.stack.s2.launchedAt,
           diedAt: Date.now(),
         });

@@ -70,6 +70,7 @@ export class ScoreboardView {
     set('refused', score.producers.refused);
     set('retried', score.producers.retried);
     set('missed', score.producers.missed);
+    set('failed', score.producers.failed);
     set('accepted', score.system.accepted);
     set('aggregated', score.system.aggregated);
     set('in-flight', score.inFlight);

@@ -83,9 +83,11 @@ export async function performFault(
       const held: HeldAtDeath | null =
         persistence || !life
           ? null
-          : { held: life.accepted, lifeStart: stack.redisDataSince, diedAt: Date.now() };
-      s1Hit(persistence ? 'Redis killed (restarts with its AOF)' : 'Redis killed (restarts empty)', held);
-      await stack.restartRedis(persistence);
+          : { held: life.accepted, readAt: life.at, lifeStart: stack.redisDataSince, diedAt: Date.now() };
+      await stack.restartRedis(persistence, () => {
+        if (held) held.diedAt = Date.now();
+        s1Hit(persistence ? 'Redis killed (restarts with its AOF)' : 'Redis killed (restarts empty)', held);
+      });
       // an empty Redis has lost System 1's counters with everything else
       if (!persistence) stats.s1.newLife();
       log.mark(['s1'], 'recovery', persistence ? 'Redis back with its data' : 'Redis back, empty');
@@ -117,7 +119,7 @@ export async function performFault(
       scores.s2.faultStarted(
         record.id,
         'System 2 killed',
-        life ? { held: life.aggregated, lifeStart, diedAt: Date.now() } : null,
+        life ? { held: life.aggregated, readAt: life.at, lifeStart, diedAt: Date.now() } : null,
       );
       stats.s2.newLife();
       log.mark(['s2'], 'action', 'System 2 killed');

@@ -32,6 +32,8 @@ export interface SystemScoreOptions {
 export interface HeldAtDeath {
   /** Samples the dead life had taken in (System 1: accepted; System 2: aggregated), from /stats just before. */
   held: number;
+  /** When that /stats reading was taken: what the producers had acknowledged since is added. */
+  readAt: number;
   /** When that life began (its windows start at or after this), and when it died. */
   lifeStart: number;
   diedAt: number;
@@ -112,7 +114,11 @@ export class SystemScore {
       if (fault.settled) continue;
       if (fault.held) {
         if (now - fault.held.diedAt < LATE_WINDOWS_MS) continue;
-        fault.lost = Math.max(0, fault.held.held - this.#publishedBy(fault.held));
+        // taken in between the last reading and the death: acknowledged then, so taken in then
+        const before = this.options.ledger.acknowledgedAt(fault.held.readAt);
+        const after = this.options.ledger.acknowledgedAt(fault.held.diedAt);
+        const between = before === null || after === null ? 0 : Math.max(0, after - before);
+        fault.lost = Math.max(0, Math.round(fault.held.held + between - this.#publishedBy(fault.held)));
         this.#heldLost += fault.lost;
         fault.settled = true;
         continue;

@@ -14,6 +14,8 @@ import { currentLoadAvg, type StepRecord, type SystemStepFigures, summaryMarkdow
 export type SystemId = 's1' | 's2';
 
 export interface SystemSnapshot {
+  /** Samples/s the load asks for now (0 without load). */
+  targetRate: number;
   sent: number;
   acknowledged: number;
   aggregated: number;
@@ -182,6 +184,7 @@ export class ScenarioPlayer {
       const after = this.host.snapshot(system);
       const seconds = Math.max(0.001, (endedAt - startedAt) / 1000);
       return {
+        targetPerS: after.targetRate,
         offeredPerS: (after.sent - before[system].sent) / seconds,
         acknowledgedPerS: (after.acknowledged - before[system].acknowledged) / seconds,
         aggregatedPerS: (after.aggregated - before[system].aggregated) / seconds,

@@ -5,6 +5,8 @@ import { cpus, hostname, loadavg } from 'node:os';
 import type { LabScenario } from '@ingestlab/metric-schema';
 
 export interface SystemStepFigures {
+  /** What the load asked for when the step ended (samples/s), 0 without load. */
+  targetPerS: number;
   offeredPerS: number;
   acknowledgedPerS: number;
   aggregatedPerS: number;
@@ -50,8 +52,8 @@ export function summaryMarkdown(
     '',
     "Per step and system: samples/s offered by the producers, acknowledged, and aggregated into published windows; ack p99 of the lab's probe host (one more host on the same transport); delivery p99 (a window's end to its arrival at a viewer); System 1's deepest queue (batches); the loss when the step ended (acknowledged samples in no published window: ≈ live, from what the system holds; exact once the load has stopped and everything has landed); what each fault cost, from what the system held when it struck (System 1 faults other than an emptied Redis: the change in System 1's accepted − aggregated − queued once its queue has drained).",
     '',
-    '| # | step | s | system | offered/s | acked/s | aggregated/s | ack p99 | delivery p99 | queue max | lost | fault cost | load avg |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| # | step | s | system | target/s | offered/s | acked/s | aggregated/s | ack p99 | delivery p99 | queue max | lost | fault cost | load avg |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const step of steps) {
     const seconds = Math.round((step.endedAt - step.startedAt) / 100) / 10;
@@ -59,7 +61,7 @@ export function summaryMarkdown(
       const f = step.systems[system];
       const lost = f.lostAtEnd === null ? '— (no /stats)' : `${f.lostExact ? '' : '≈'}${n(f.lostAtEnd)}`;
       lines.push(
-        `| ${system === 's1' ? step.index : ''} | ${system === 's1' ? step.title.replaceAll('|', '\\|') : ''} | ${system === 's1' ? seconds : ''} | ${system === 's1' ? 'System 1' : 'System 2'} | ${n(f.offeredPerS)} | ${n(f.acknowledgedPerS)} | ${n(f.aggregatedPerS)} | ${n(f.ackP99Ms, ' ms')} | ${n(f.deliveryP99Ms, ' ms')} | ${system === 's1' ? n(f.queueMax) : '—'} | ${lost} | ${f.faultCosts.join('; ') || '—'} | ${system === 's1' ? step.loadAvg.toFixed(2) : ''} |`,
+        `| ${system === 's1' ? step.index : ''} | ${system === 's1' ? step.title.replaceAll('|', '\\|') : ''} | ${system === 's1' ? seconds : ''} | ${system === 's1' ? 'System 1' : 'System 2'} | ${n(f.targetPerS)} | ${n(f.offeredPerS)} | ${n(f.acknowledgedPerS)} | ${n(f.aggregatedPerS)} | ${n(f.ackP99Ms, ' ms')} | ${n(f.deliveryP99Ms, ' ms')} | ${system === 's1' ? n(f.queueMax) : '—'} | ${lost} | ${f.faultCosts.join('; ') || '—'} | ${system === 's1' ? step.loadAvg.toFixed(2) : ''} |`,
       );
     }
   }

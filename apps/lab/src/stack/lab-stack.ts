@@ -188,8 +188,9 @@ export class LabStack {
    * kill -9 of Redis, then a new redis-server on the same port: with `persistence` it loads its
    * append-only file (everything it had written), without it starts empty.
    */
-  async restartRedis(persistence: boolean): Promise<void> {
+  async restartRedis(persistence: boolean, onKilled: () => void = () => {}): Promise<void> {
     await this.redis.kill();
+    onKilled();
     this.#wipeRedis = !persistence;
     await this.redis.start();
   }
