@@ -15,6 +15,7 @@ const CELLS: { key: string; label: string; title: string }[] = [
     label: 'missed',
     title: 'producers: samples due but never sent (the producer was held back)',
   },
+  { key: 'failed', label: 'failed', title: 'producers: samples given up after their last retry' },
   { key: 'accepted', label: 'accepted', title: 'system: samples taken in (/stats, summed over restarts)' },
   { key: 'aggregated', label: 'aggregated', title: 'system: samples in the windows it published' },
   {
