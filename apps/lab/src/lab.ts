@@ -175,6 +175,7 @@ export class Lab {
         this.scores.s2.faultStarted(`crash-${Date.now()}`, 's2 crashed', {
           held: life.aggregated,
           readAt: life.at,
+          intakePerS: this.scores.s2.intakePerS(),
           lifeStart: this.stack.s2.launchedAt,
           diedAt: Date.now(),
         });

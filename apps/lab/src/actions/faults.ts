@@ -83,7 +83,13 @@ export async function performFault(
       const held: HeldAtDeath | null =
         persistence || !life
           ? null
-          : { held: life.accepted, readAt: life.at, lifeStart: stack.redisDataSince, diedAt: Date.now() };
+          : {
+              held: life.accepted,
+              readAt: life.at,
+              intakePerS: scores.s1.intakePerS(),
+              lifeStart: stack.redisDataSince,
+              diedAt: Date.now(),
+            };
       await stack.restartRedis(persistence, () => {
         if (held) held.diedAt = Date.now();
         s1Hit(persistence ? 'Redis killed (restarts with its AOF)' : 'Redis killed (restarts empty)', held);
@@ -119,7 +125,15 @@ export async function performFault(
       scores.s2.faultStarted(
         record.id,
         'System 2 killed',
-        life ? { held: life.aggregated, readAt: life.at, lifeStart, diedAt: Date.now() } : null,
+        life
+          ? {
+              held: life.aggregated,
+              readAt: life.at,
+              intakePerS: scores.s2.intakePerS(),
+              lifeStart,
+              diedAt: Date.now(),
+            }
+          : null,
       );
       stats.s2.newLife();
       log.mark(['s2'], 'action', 'System 2 killed');

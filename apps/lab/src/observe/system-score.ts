@@ -32,8 +32,9 @@ export interface SystemScoreOptions {
 export interface HeldAtDeath {
   /** Samples the dead life had taken in (System 1: accepted; System 2: aggregated), from /stats just before. */
   held: number;
-  /** When that /stats reading was taken: what the producers had acknowledged since is added. */
+  /** When that /stats reading was taken, and the intake then (samples/s): what came in after it is added. */
   readAt: number;
+  intakePerS: number;
   /** When that life began (its windows start at or after this), and when it died. */
   lifeStart: number;
   diedAt: number;
@@ -95,6 +96,11 @@ export class SystemScore {
     return Math.max(0, ledger.totals().acknowledged - tally.total);
   }
 
+  /** Samples/s the producers are getting acknowledged now (the intake, for HeldAtDeath). */
+  intakePerS(now = Date.now()): number {
+    return this.options.ledger.ackRate(now);
+  }
+
   /** A fault hit this system: `held` when it killed state (measured), else measured by difference. */
   faultStarted(actionId: string, label: string, held: HeldAtDeath | null = null, at = Date.now()): void {
     this.#faults.push({
@@ -114,10 +120,9 @@ export class SystemScore {
       if (fault.settled) continue;
       if (fault.held) {
         if (now - fault.held.diedAt < LATE_WINDOWS_MS) continue;
-        // taken in between the last reading and the death: acknowledged then, so taken in then
-        const before = this.options.ledger.acknowledgedAt(fault.held.readAt);
-        const after = this.options.ledger.acknowledgedAt(fault.held.diedAt);
-        const between = before === null || after === null ? 0 : Math.max(0, after - before);
+        // taken in between the last reading and the death, at the intake rate of the moment (not the
+        // acks seen then: an ack trails its fold, so those would count samples already in `held`)
+        const between = (fault.held.intakePerS * Math.max(0, fault.held.diedAt - fault.held.readAt)) / 1000;
         fault.lost = Math.max(0, Math.round(fault.held.held + between - this.#publishedBy(fault.held)));
         this.#heldLost += fault.lost;
         fault.settled = true;

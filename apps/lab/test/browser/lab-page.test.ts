@@ -133,6 +133,12 @@ it('kill System 2: the badge goes to reconnecting and comes back live', async ()
     async () => (await page.getByTestId('s2-status').getAttribute('data-status')) === 'live',
     60_000,
   );
+  // the lab mid-lesson, load running, both faults on the charts (the README's picture)
+  await page.getByTestId('range-1m').click();
+  await page.waitForTimeout(4000);
+  const shot = join(reports, 'lab-live.png');
+  await page.screenshot({ path: shot });
+  console.log(`screenshot: ${shot}`);
 }, 120_000);
 
 it('once drained, System 1 lost nothing and System 2 at most one window; the faults are markers', async () => {
