@@ -115,7 +115,12 @@ export class Lab {
           .compute()
           .faults.filter((f) => ids.includes(f.actionId))
           .map(
-            (f) => `${f.label}: ${f.settled ? `${f.lost?.toLocaleString('en-US')} lost` : 'not settled yet'}`,
+            (f) =>
+              `${f.label}: ${
+                f.settled
+                  ? `${f.lost?.toLocaleString('en-US')} lost${f.held === undefined ? '' : ` (held ${f.held.toLocaleString('en-US')} unpublished)`}`
+                  : 'not settled yet'
+              }`,
           ),
       p99: (values) => p99(values),
     });

@@ -57,6 +57,11 @@ export const LabFaultCostSchema = Type.Object({
   at: Type.Integer(),
   /** Samples acknowledged that never reached a published window, attributed to this fault; null until settled. */
   lost: Nullable(Type.Number()),
+  /**
+   * For a death (System 2 killed, Redis emptied): what the dead process held and had not published,
+   * acknowledged or not. More than `lost` when acks died with it: their producers sent them again.
+   */
+  held: Type.Optional(Type.Number()),
   settled: Type.Boolean(),
 });
 export type LabFaultCost = Static<typeof LabFaultCostSchema>;

@@ -92,7 +92,11 @@ export class ScoreboardView {
     const faults = score.faults.slice(-3).map((fault) => {
       const line = el('div', {
         class: 'score-fault',
-        text: `${fault.label}: ${fault.settled ? `cost ${formatCount(fault.lost)} samples` : 'measuring…'}`,
+        text: `${fault.label}: ${
+          fault.settled
+            ? `${formatCount(fault.lost)} acknowledged samples lost${fault.held === undefined ? '' : ` (it held ${formatCount(fault.held)} unpublished)`}`
+            : 'measuring…'
+        }`,
       });
       line.dataset.settled = String(fault.settled);
       line.dataset.lost = fault.lost === null ? '' : String(fault.lost);

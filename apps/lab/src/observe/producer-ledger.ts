@@ -3,8 +3,8 @@
 // the ack probe's latencies.
 import { type RunCounts, ZERO_COUNTS } from '../load/producers-adapter.js';
 
-/** How much (time, acknowledged) history to keep: longer than any fault takes to settle. */
-const HISTORY_MS = 15 * 60_000;
+/** How much (time, acknowledged) history to keep (4 pairs a second: about 2 MB for two hours). */
+const HISTORY_MS = 2 * 60 * 60_000;
 
 export class ProducerLedger {
   /** Totals of load-host processes that have ended (a host that crashed and was started again). */
@@ -17,6 +17,8 @@ export class ProducerLedger {
   readonly #acks: [number, number][] = [];
   /** [at, latency ms] of probe acks, oldest first. */
   readonly #probe: [number, number][] = [];
+  /** False once old history has been dropped. */
+  #complete = true;
 
   /** A load host's report: its running totals as of `at`. */
   report(at: number, totals: RunCounts, running: number, draining: number, probe: [number, number][]): void {
@@ -29,7 +31,10 @@ export class ProducerLedger {
     if (!last || at > last[0]) this.#acks.push([at, acknowledged]);
     this.#probe.push(...probe);
     const horizon = at - HISTORY_MS;
-    while ((this.#acks[0]?.[0] ?? horizon) < horizon) this.#acks.shift();
+    while ((this.#acks[0]?.[0] ?? horizon) < horizon) {
+      this.#acks.shift();
+      this.#complete = false;
+    }
     while ((this.#probe[0]?.[0] ?? horizon) < horizon) this.#probe.shift();
   }
 
@@ -87,6 +92,16 @@ export class ProducerLedger {
     const [t1, a1] = acks[hi]!;
     if (t1 === t0) return a1;
     return a0 + ((a1 - a0) * (at - t0)) / (t1 - t0);
+  }
+
+  /**
+   * Acknowledged by `at`, also before the first report (0: nothing was sent before it) as long as
+   * no history has been dropped; null when not known.
+   */
+  acknowledgedSince(at: number): number | null {
+    const first = this.#acks[0];
+    if (first && at < first[0]) return this.#complete ? 0 : null;
+    return this.acknowledgedAt(at);
   }
 
   /** The time of the last report whose acknowledged total is below the current one: the last ack seen. */

@@ -40,11 +40,13 @@ export interface HeldAtDeath {
   diedAt: number;
 }
 
-interface FaultEntry extends LabFaultCost {
+interface FaultEntry extends Omit<LabFaultCost, 'held'> {
   /** The live estimate when the fault hit (for faults measured by difference). */
   before: number | null;
-  /** Measured from what the dead life held, once its last windows have arrived. */
+  /** A death to measure once its last windows have arrived (null once measured, or for other faults). */
   held: HeldAtDeath | null;
+  /** What that death held unpublished. */
+  heldUnpublished?: number;
   /** When the system was last seen whole again after the fault. */
   wholeSince: number | null;
 }
@@ -119,11 +121,23 @@ export class SystemScore {
     for (const fault of this.#faults) {
       if (fault.settled) continue;
       if (fault.held) {
-        if (now - fault.held.diedAt < LATE_WINDOWS_MS) continue;
-        // taken in between the last reading and the death, at the intake rate of the moment (not the
-        // acks seen then: an ack trails its fold, so those would count samples already in `held`)
-        const between = (fault.held.intakePerS * Math.max(0, fault.held.diedAt - fault.held.readAt)) / 1000;
-        fault.lost = Math.max(0, Math.round(fault.held.held + between - this.#publishedBy(fault.held)));
+        const { held } = fault;
+        if (now - held.diedAt < LATE_WINDOWS_MS) continue;
+        const published = this.#publishedBy(held);
+        // what the dead life held unpublished: its counter at the last reading, plus what came in
+        // until the death at the intake rate of the moment (not the acks seen then: an ack trails
+        // its fold, so those would count samples already in the reading)
+        const between = (held.intakePerS * Math.max(0, held.diedAt - held.readAt)) / 1000;
+        fault.held = null;
+        fault.heldUnpublished = Math.max(0, Math.round(held.held + between - published));
+        // what the producers had been told was taken in during that life, and never saw published:
+        // acks stop at the death, and the next life is not up within half a second
+        const ackedFrom = this.options.ledger.acknowledgedSince(held.lifeStart);
+        const ackedTo = this.options.ledger.acknowledgedAt(held.diedAt + 500);
+        fault.lost =
+          ackedFrom === null || ackedTo === null
+            ? fault.heldUnpublished
+            : Math.max(0, Math.round(ackedTo - ackedFrom - published));
         this.#heldLost += fault.lost;
         fault.settled = true;
         continue;
@@ -180,13 +194,16 @@ export class SystemScore {
       ackP99Ms: p99(ledger.probeLatencies(now - 10_000)),
       deliveryP99Ms: p99(tally.delays(now - 10_000)),
       windowMs,
-      faults: this.#faults.slice(-20).map(({ actionId, label, at, lost: cost, settled }) => ({
-        actionId,
-        label,
-        at,
-        lost: cost,
-        settled,
-      })),
+      faults: this.#faults
+        .slice(-20)
+        .map(({ actionId, label, at, lost: cost, settled, heldUnpublished }) => ({
+          actionId,
+          label,
+          at,
+          lost: cost,
+          settled,
+          ...(heldUnpublished === undefined ? {} : { held: heldUnpublished }),
+        })),
     };
   }
 }
