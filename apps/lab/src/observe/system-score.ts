@@ -123,6 +123,8 @@ export class SystemScore {
       if (fault.held) {
         const { held } = fault;
         if (now - held.diedAt < LATE_WINDOWS_MS) continue;
+        // the producers' reports must reach past the death (a busy load host reports late)
+        if (this.options.ledger.lastReportAt < held.diedAt + 500 && now - held.diedAt < 30_000) continue;
         const published = this.#publishedBy(held);
         // what the dead life held unpublished: its counter at the last reading, plus what came in
         // until the death at the intake rate of the moment (not the acks seen then: an ack trails
