@@ -1,6 +1,7 @@
-// Nothing the lab starts outlives it: after Ctrl-C (SIGINT to the terminal's process group, with
-// faults taken and processes replaced before), and after the lab itself is killed -9. The real
-// `pnpm lab`, the real systems, Redis and load hosts; the process tree read from /proc.
+// Nothing the lab starts outlives it: after Ctrl-C (SIGINT to the terminal's process group, with an
+// incident, a burst that ends by itself, and faults that replaced processes before), and after the
+// lab itself is killed -9. The real `pnpm lab`, the real systems, Redis and load hosts; the process
+// tree read from /proc.
 import { waitUntil } from '@ingestlab/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sweepStaleLabDirs } from '../src/stack/lab-dir.js';
@@ -32,6 +33,40 @@ describe('no orphans', () => {
     const root = lab.process.child.pid as number;
     const state = await lab.state();
     expect(state.processes.map((p) => p.role).sort()).toEqual([...ROLES, 'load'].sort());
+    collect(root);
+    // an incident and a burst change the load host's run; the burst ends by itself
+    const running0 = lab;
+    await waitUntil(
+      async () => (await running0.state()).load.s1 !== null,
+      30_000,
+      () => 'the initial load',
+    );
+    expect((await lab.act({ type: 'incident', kind: 'cpu-spike', durationS: 5 })).status).toBe(202);
+    expect((await lab.act({ type: 'load', system: 'both', hosts: 40, rate: '2/s', forS: 2 })).status).toBe(
+      202,
+    );
+    await waitUntil(
+      async () => {
+        const now = await running0.state();
+        return now.markers.some((m) => m.label === 'CPU incident') && now.load.s1?.hosts === 40;
+      },
+      30_000,
+      () => 'the incident and the burst',
+      { intervalMs: 250 },
+    );
+    await waitUntil(
+      async () => {
+        const now = await running0.state();
+        return (
+          now.load.s1?.hosts === 20 &&
+          now.load.s2?.hosts === 20 &&
+          now.actions.some((a) => a.by === 'lab' && a.status === 'done' && a.label.startsWith('20 hosts'))
+        );
+      },
+      30_000,
+      () => 'the load before the burst to come back',
+      { intervalMs: 250 },
+    );
     collect(root);
     // replace some: a worker killed and started again, System 2 killed and restarted
     expect((await lab.act({ type: 'fault', fault: 'kill-worker', restartAfterS: 0 })).status).toBe(202);
