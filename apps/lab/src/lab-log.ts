@@ -60,9 +60,4 @@ export class LabLog {
   get markers(): readonly LabMarker[] {
     return this.#markers;
   }
-
-  /** Actions waiting or running. */
-  pending(): LabActionRecord[] {
-    return this.#actions.filter((a) => a.status === 'queued' || a.status === 'running');
-  }
 }

@@ -186,8 +186,8 @@ export class Lab {
         });
       this.stats.s2.newLife();
     }
-    const systems: SystemId[] =
-      role === 's2' || role === 'load' ? (name.endsWith('s2') ? ['s2'] : ['s1']) : ['s1'];
+    // System 2's process and its load host end in s2; everything else is System 1's
+    const systems: SystemId[] = name.endsWith('s2') ? ['s2'] : ['s1'];
     this.log.mark(systems, 'action', `${name} exited (code ${code})`);
     // a load host is the lab's own machinery, not part of a lesson: start it again
     if (role === 'load') {

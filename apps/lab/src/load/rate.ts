@@ -11,9 +11,3 @@ export function rateIntervalMs(rate: string): number {
   if (!(count > 0) || !(per > 0)) throw new RangeError(`rate "${rate}" must be above zero`);
   return per / count;
 }
-
-/** The same rate multiplied (a burst ×5 of `1/s` is `5/s`). */
-export function multiplyRate(rate: string, factor: number): string {
-  const intervalMs = rateIntervalMs(rate) / factor;
-  return Number.isInteger(1000 / intervalMs) ? `${1000 / intervalMs}/s` : `1/${intervalMs}ms`;
-}

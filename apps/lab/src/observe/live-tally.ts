@@ -62,13 +62,6 @@ export class LiveTally {
     return this.#newestEnd;
   }
 
-  /** Samples in the windows that ended at or before `end`. */
-  samplesUpTo(end: number): number {
-    let sum = 0;
-    for (const [windowEnd, samples] of this.#windows.values()) if (windowEnd <= end) sum += samples;
-    return sum;
-  }
-
   /** Samples in the windows that ended in (from, to]. */
   samplesBetween(from: number, to: number): number {
     let sum = 0;

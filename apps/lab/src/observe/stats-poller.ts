@@ -95,16 +95,6 @@ export class StatsPoller {
     };
   }
 
-  /** The queue depth read nearest `at` (within `withinMs`), or null. */
-  queueDepthNear(at: number, withinMs = 1000): number | null {
-    let best: [number, number] | null = null;
-    for (const reading of this.#depths) {
-      if (Math.abs(reading[0] - at) > withinMs) continue;
-      if (!best || Math.abs(reading[0] - at) < Math.abs(best[0] - at)) best = reading;
-    }
-    return best ? best[1] : null;
-  }
-
   /** True when every reading since `since` (at least two) found at most `depth` batches queued. */
   queueAtMostSince(depth: number, since: number): boolean {
     const recent = this.#depths.filter(([at]) => at >= since);
