@@ -172,7 +172,10 @@ export class Lab {
 
   onUnexpectedExit(name: string, role: string, code: number | null): void {
     if (this.#stopping) return;
-    this.log.onLine(`${name} exited on its own (code ${code})`);
+    const slot = this.stack.slots.find((candidate) => candidate.name === name);
+    this.log.onLine(
+      `${name} exited on its own (code ${code}); its last output:\n${slot?.process?.output().slice(-1500) ?? ''}`,
+    );
     if (role === 's2') {
       // a crash: what its open window held is measured from the last reading (up to a second old)
       const life = this.stats.s2.life();

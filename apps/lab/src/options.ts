@@ -25,7 +25,8 @@ Options:
   --free-ports          put the systems and Redis on ports from the kernel (default: the contract's
                         ports, 3001-3003 and 6379, when free, else ports from the kernel)
   --no-build            serve apps/dashboard/dist as it is (skip vite build)
-  --verbose             echo the systems' info logs (default: warnings only)
+  --verbose             echo the systems' logs, at info level (default: kept in memory, the end
+                        shown when a process dies on its own)
   -h, --help            this text
 
 The control API (also used by the page): GET /api/lab/state, POST /api/lab/actions, GET

@@ -96,6 +96,7 @@ export class ScenarioPlayer {
   async #run(scenario: LabScenario, source: string, startedAt: number): Promise<void> {
     const records: StepRecord[] = [];
     const status = this.#status as LabScenarioStatus;
+    let ending: LabScenarioStatus['state'] = 'done';
     try {
       for (const [i, step] of scenario.steps.entries()) {
         if (this.#stopRequested) break;
@@ -105,9 +106,9 @@ export class ScenarioPlayer {
         const record = await this.#playStep(i + 1, step, status);
         records.push(record);
       }
-      status.state = this.#stopRequested ? 'stopped' : 'done';
+      if (this.#stopRequested) ending = 'stopped';
     } catch (error) {
-      status.state = 'failed';
+      ending = 'failed';
       status.error = (error as Error).message;
     }
     delete status.stepEndsAt;
@@ -117,7 +118,9 @@ export class ScenarioPlayer {
       for (const system of ['s1', 's2'] as const)
         record.systems[system].faultCosts = this.host.faultCosts(system, record.actionIds);
     }
+    // the summary is there before the scenario says it has ended
     this.#summary = summaryMarkdown(scenario, records, source, startedAt);
+    status.state = ending;
   }
 
   /** Up to 30 s for the costs of the scenario's faults to settle (none unsettled: at once). */

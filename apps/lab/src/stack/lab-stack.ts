@@ -109,7 +109,7 @@ export class LabStack {
         'load',
         `load-${system}`,
         async () => {
-          const child = this.#node(`load-${system}`, ENTRIES.loadHost, {}, { ipc: true, quietEcho: true });
+          const child = this.#node(`load-${system}`, ENTRIES.loadHost, {}, { ipc: true });
           await this.onLoadHostStarted(system, child);
           return child;
         },
@@ -219,12 +219,14 @@ export class LabStack {
     name: string,
     entry: string,
     env: Record<string, string>,
-    extra: { ipc?: boolean; quietEcho?: boolean } = {},
+    extra: { ipc?: boolean } = {},
   ): ManagedProcess {
     return startProcess(name, process.execPath, ['--import', tsxLoaderUrl(), '--conditions=source', entry], {
       cwd: REPO_ROOT,
       env: { ...process.env, LOG_LEVEL: this.options.verbose ? 'info' : 'warn', ...env },
-      echo: !extra.quietEcho || this.options.verbose,
+      // their logs stay in memory (the end is shown if one dies) unless --verbose: a Redis restart
+      // under a 10,000-host fleet makes System 1 warn thousands of times a second
+      echo: this.options.verbose,
       detached: true,
       dieWithParent: true,
       openFiles: OPEN_FILES,

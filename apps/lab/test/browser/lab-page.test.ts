@@ -4,7 +4,7 @@
 // back; once the load is stopped and drained the scoreboard shows System 1 lost nothing and System 2
 // at most one window; every action and recovery is a marker on the charts and in the CSV; a refused
 // action's reason is on the page. Saves a screenshot and prints its path.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumLaunchOptions, waitUntil } from '@ingestlab/devkit';
 import type { LabState } from '@ingestlab/metric-schema';
@@ -210,3 +210,39 @@ it('once drained, System 1 lost nothing and System 2 at most one window; the fau
   console.log(`screenshot: ${shot}`);
   expect(pageErrors).toEqual([]);
 }, 200_000);
+
+it('loads a scenario file in the panel, plays it and shows the step it is on', async () => {
+  const file = join(reports, 'panel-scenario.yaml');
+  writeFileSync(
+    file,
+    [
+      'name: panel-test',
+      'title: Played from the panel',
+      'steps:',
+      '  - title: A small load',
+      '    do: [{ type: load, system: s2, hosts: 20 }]',
+      '    hold: 3s',
+      '  - title: Stop it',
+      '    do: [{ type: stop-load, system: s2 }]',
+      '    hold: 2s',
+      '',
+    ].join('\n'),
+  );
+  await page.getByTestId('lab-scenario-file').setInputFiles(file);
+  await expect.poll(() => page.getByTestId('lab-scenario-pick').inputValue()).toBe('__file__');
+  await page.getByTestId('lab-scenario-play').click();
+  const status = page.getByTestId('lab-scenario-status');
+  await until(
+    'step 1 shown',
+    async () => /step 1\/2 — A small load/.test((await status.textContent()) ?? ''),
+    30_000,
+  );
+  await until(
+    'step 2 shown',
+    async () => /step 2\/2 — Stop it/.test((await status.textContent()) ?? ''),
+    30_000,
+  );
+  await until('the scenario done', async () => (await status.getAttribute('data-state')) === 'done', 60_000);
+  const state = await labState();
+  expect(state?.actions.filter((a) => a.by === 'scenario').map((a) => a.status)).toEqual(['done', 'done']);
+}, 120_000);
