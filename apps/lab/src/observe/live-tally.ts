@@ -1,6 +1,8 @@
 // The lab's own viewer of one system's /live stream: every published window's sample count, by
-// window start, across the system's restarts (it reconnects with backoff, and a reconnect's snapshot
-// fills in what it missed), and how late each window arrived after its end (delivery delay).
+// window start, across the system's restarts, and how late each window arrived after its end
+// (delivery delay). A viewer can miss windows: while it reconnects (the reconnect's snapshot fills
+// them in), or when the system skips frames for a viewer that reads too slowly (a busy lab). So
+// whenever window starts jump, and every 10 s anyway, it fills the gaps from /api/history.
 import type { Window as MetricWindow } from '@ingestlab/metric-schema';
 import { validateDashboardFrame } from '@ingestlab/metric-schema';
 import WebSocket from 'ws';
@@ -16,6 +18,8 @@ export interface LiveTallyOptions {
 
 /** Windows kept: a day at one per second is 86,400 numbers, a few MB at most. */
 const KEEP_WINDOWS = 86_400;
+/** How often the gaps are filled from /api/history even when no jump was seen. */
+const BACKFILL_EVERY_MS = 10_000;
 
 export class LiveTally {
   /** Window start -> [end, samples]. */
@@ -30,16 +34,20 @@ export class LiveTally {
   #windowMs = 1000;
   #total = 0;
   #newestEnd = 0;
+  #backfillTimer: NodeJS.Timeout | null = null;
+  #backfilling = false;
 
   constructor(private readonly options: LiveTallyOptions) {}
 
   start(): void {
     this.#connect();
+    this.#backfillTimer = setInterval(() => void this.backfill(), BACKFILL_EVERY_MS);
   }
 
   close(): void {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#backfillTimer) clearInterval(this.#backfillTimer);
     this.#socket?.terminate();
   }
 
@@ -81,6 +89,27 @@ export class LiveTally {
     return this.#delays.filter(([at]) => at >= from && at < to).map(([, ms]) => ms);
   }
 
+  /** Fills in windows of the last minute this viewer missed, from the system's /api/history. */
+  async backfill(): Promise<void> {
+    if (this.#backfilling || this.#closed) return;
+    this.#backfilling = true;
+    try {
+      const response = await fetch(`${this.options.base}/api/history?range=1m`, {
+        signal: AbortSignal.timeout(3000),
+      });
+      if (!response.ok) return;
+      const body: unknown = await response.json();
+      const windows = Array.isArray(body) ? body : (body as { windows?: unknown } | null)?.windows;
+      const checked = validateDashboardFrame({ type: 'snapshot', windows });
+      if (checked.ok && checked.value.type === 'snapshot')
+        for (const window of checked.value.windows) this.#keep(window);
+    } catch {
+      // the system is down or slow: the next round tries again
+    } finally {
+      this.#backfilling = false;
+    }
+  }
+
   #keep(window: MetricWindow): void {
     const known = this.#windows.get(window.start);
     this.#total += window.samples - (known?.[1] ?? 0);
@@ -117,6 +146,8 @@ export class LiveTally {
       if (frame.type === 'hello') this.#windowMs = frame.windowMs;
       else if (frame.type === 'snapshot') for (const window of frame.windows) this.#keep(window);
       else if (frame.type === 'window') {
+        // a jump in window starts: frames were skipped for this viewer
+        if (this.#newestEnd > 0 && frame.window.start > this.#newestEnd) void this.backfill();
         this.#keep(frame.window);
         const delay = arrived - frame.window.end;
         this.#delays.push([arrived, delay]);
