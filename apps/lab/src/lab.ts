@@ -118,7 +118,7 @@ export class Lab {
             (f) =>
               `${f.label}: ${
                 f.settled
-                  ? `${f.lost?.toLocaleString('en-US')} lost${f.held === undefined ? '' : ` (held ${f.held.toLocaleString('en-US')} unpublished)`}`
+                  ? `≈${f.lost?.toLocaleString('en-US')} lost${f.held === undefined ? '' : ` (held ${f.held.toLocaleString('en-US')} unpublished)`}`
                   : 'not settled yet'
               }`,
           ),
@@ -186,6 +186,7 @@ export class Lab {
           intakePerS: this.scores.s2.intakePerS(),
           lifeStart: this.stack.s2.launchedAt,
           diedAt: Date.now(),
+          acksStop: true,
         });
       this.stats.s2.newLife();
     }

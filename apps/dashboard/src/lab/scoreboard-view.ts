@@ -94,7 +94,7 @@ export class ScoreboardView {
         class: 'score-fault',
         text: `${fault.label}: ${
           fault.settled
-            ? `${formatCount(fault.lost)} acknowledged samples lost${fault.held === undefined ? '' : ` (it held ${formatCount(fault.held)} unpublished)`}`
+            ? `≈${formatCount(fault.lost)} acknowledged samples lost${fault.held === undefined ? '' : ` (it held ${formatCount(fault.held)} unpublished)`}`
             : 'measuring…'
         }`,
       });

@@ -89,6 +89,7 @@ export async function performFault(
               intakePerS: scores.s1.intakePerS(),
               lifeStart: stack.redisDataSince,
               diedAt: Date.now(),
+              acksStop: false,
             };
       await stack.restartRedis(persistence, () => {
         if (held) held.diedAt = Date.now();
@@ -132,6 +133,7 @@ export async function performFault(
               intakePerS: scores.s2.intakePerS(),
               lifeStart,
               diedAt: Date.now(),
+              acksStop: true,
             }
           : null,
       );

@@ -38,6 +38,12 @@ export interface HeldAtDeath {
   /** When that life began (its windows start at or after this), and when it died. */
   lifeStart: number;
   diedAt: number;
+  /**
+   * True when no ack can come after the death until the next life is up, seconds later (System 2:
+   * its producers' sockets died with it). Then the cost is read from the producers' side. False
+   * for Redis, back within a moment: the cost is what it held (acked samples are taken in first).
+   */
+  acksStop: boolean;
 }
 
 interface FaultEntry extends Omit<LabFaultCost, 'held'> {
@@ -133,11 +139,11 @@ export class SystemScore {
         fault.held = null;
         fault.heldUnpublished = Math.max(0, Math.round(held.held + between - published));
         // what the producers had been told was taken in during that life, and never saw published:
-        // acks stop at the death, and the next life is not up within half a second
+        // acks in flight died with it (their producers send those batches again)
         const ackedFrom = this.options.ledger.acknowledgedSince(held.lifeStart);
         const ackedTo = this.options.ledger.acknowledgedAt(held.diedAt + 500);
         fault.lost =
-          ackedFrom === null || ackedTo === null
+          !held.acksStop || ackedFrom === null || ackedTo === null
             ? fault.heldUnpublished
             : Math.max(0, Math.round(ackedTo - ackedFrom - published));
         this.#heldLost += fault.lost;
