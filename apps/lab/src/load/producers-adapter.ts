@@ -96,8 +96,9 @@ export function loadOptionsFor(spec: FleetRunSpec, signal: AbortSignal): LoadOpt
     seed: spec.seed,
     workers: 1,
     connections,
-    // a host has one batch in flight at a time on HTTP/1.1; the others may have a few
-    concurrency: Math.max(512, connections * 4),
+    // a host reports once an interval: two batches in flight per connection is already an interval
+    // behind; more would only pile up in memory (a starved generator's 10,000 hosts held 1 GB at ×4)
+    concurrency: Math.max(512, connections * 2),
     incidents,
     startTime: spec.startTime,
     producerPrefix: spec.producerPrefix,
