@@ -158,6 +158,8 @@ export class LabStack {
       HTTPS_PORT: String(this.ports.https),
       // the dev certificate is made once and kept (gitignored), as `pnpm dev` does
       CERT_DIR: join(REPO_ROOT, '.certs'),
+      // the lab's own polling and every viewer of the page come from 127.0.0.1
+      HTTP_RATE_LIMIT_PER_MIN: '0',
     };
   }
 
