@@ -8,3 +8,6 @@ export * from './stats.js';
 export * from './health.js';
 export * from './history.js';
 export * from './validate.js';
+export * from './lab-actions.js';
+export * from './lab-state.js';
+export * from './lab-scenario.js';
