@@ -102,6 +102,8 @@ interface Row {
   redisCpuUsPerReq?: number | null;
   /** This process: the load generator (and the bench's own bookkeeping). */
   generatorCpuUsPerReq: number | null;
+  /** Mean batches per group commit over the measured seconds. */
+  batchesPerGroup?: number;
   zeroLoss?: string;
 }
 
@@ -129,6 +131,14 @@ function printProfile(scenario: string, pid: number, span: { from: number; to: n
   console.log('  busiest functions (self time):');
   for (const f of summary.top)
     console.log(`  ${String(f.selfPercent).padStart(5)} %  ${f.name}  ${f.location}`);
+}
+
+/** Group commits written so far and the batches in them, from the server's /metrics. */
+async function groupCommits(url: string): Promise<{ commits: number; batches: number }> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+  const read = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { commits: read('ingest_group_commits_total'), batches: read('ingest_group_commit_batches_total') };
 }
 
 async function stats(url: string): Promise<Stats> {
@@ -204,6 +214,7 @@ async function main(): Promise<void> {
           redis: cpuSecondsOf(redis.process.child.pid),
           generator: cpuSecondsOf(process.pid),
         });
+        const groupsBefore = statsUrl ? await groupCommits(statsUrl) : null;
         const cpuBefore = readCpu();
         span.from = profileClockNow();
         const result: LoadResult = await runClosedLoop({
@@ -213,6 +224,7 @@ async function main(): Promise<void> {
         });
         span.to = profileClockNow();
         const cpuAfter = readCpu();
+        const groupsAfter = statsUrl ? await groupCommits(statsUrl) : null;
         const sorted = result.latenciesMs.sort((a, b) => a - b);
         const row: Row = {
           name: scenario.name,
@@ -228,6 +240,14 @@ async function main(): Promise<void> {
         if (worker) {
           row.workerCpuUsPerReq = usPerRequest(cpuBefore.worker, cpuAfter.worker, result.acked);
           row.redisCpuUsPerReq = usPerRequest(cpuBefore.redis, cpuAfter.redis, result.acked);
+          if (groupsBefore && groupsAfter && groupsAfter.commits > groupsBefore.commits) {
+            row.batchesPerGroup = Number(
+              (
+                (groupsAfter.batches - groupsBefore.batches) /
+                (groupsAfter.commits - groupsBefore.commits)
+              ).toFixed(1),
+            );
+          }
         }
         const key = `${scenario.protocol} b${scenario.batchSize}`;
         if (scenario.kind === 'bare') bare.set(key, row.reqPerSec);
@@ -271,12 +291,12 @@ async function main(): Promise<void> {
     `\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${seconds} s per run, ${concurrency} requests in flight; load average at the end ${load}`,
   );
   console.log(
-    '| scenario | req/s | samples/s | p50 ms | p99 ms | ratio to bare | CPU µs/req: server | worker | Redis | generator | refused | zero loss |',
+    '| scenario | req/s | samples/s | p50 ms | p99 ms | ratio to bare | CPU µs/req: server | worker | Redis | generator | batches per group | refused | zero loss |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) {
     console.log(
-      `| ${r.name} | ${r.reqPerSec} | ${r.samplesPerSec} | ${r.p50} | ${r.p99} | ${r.ratioToBare ?? '—'} | ${r.serverCpuUsPerReq ?? '—'} | ${r.workerCpuUsPerReq ?? '—'} | ${r.redisCpuUsPerReq ?? '—'} | ${r.generatorCpuUsPerReq ?? '—'} | ${r.refused + r.errors} | ${r.zeroLoss ?? '—'} |`,
+      `| ${r.name} | ${r.reqPerSec} | ${r.samplesPerSec} | ${r.p50} | ${r.p99} | ${r.ratioToBare ?? '—'} | ${r.serverCpuUsPerReq ?? '—'} | ${r.workerCpuUsPerReq ?? '—'} | ${r.redisCpuUsPerReq ?? '—'} | ${r.generatorCpuUsPerReq ?? '—'} | ${r.batchesPerGroup ?? '—'} | ${r.refused + r.errors} | ${r.zeroLoss ?? '—'} |`,
     );
   }
 }
