@@ -20,6 +20,8 @@ export interface AppOptions {
 const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
   const { services, listener } = options;
   await app.register(servicesPlugin, options);
+  // Before any route, so that its per-route hooks reach the serving core's routes too.
+  await app.register(requestMetrics);
   await app.register(serving, {
     system: services,
     config: services.config,
@@ -27,7 +29,6 @@ const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
     live: listener === 'http1',
     retryAfterS: services.config.retryAfterS,
   });
-  await app.register(requestMetrics);
   // The ingest route in its own context, with its body parser and its Redis-counted rate limit.
   await app.register(async (ingest) => {
     await ingest.register(jsonBody);
