@@ -75,6 +75,26 @@ function printProfile(pid: number, span: { from: number; to: number }): void {
     console.log(`  ${String(f.selfPercent).padStart(5)} %  ${f.name}  ${f.location}`);
 }
 
+/** The cumulative latency buckets of h2c POST /ingest from the server's /metrics: [le seconds, count]. */
+async function ingestLatencyBuckets(url: string): Promise<[number, number][]> {
+  const text = await fetch(url).then((r) => r.text());
+  const pattern =
+    /^ingest_http_request_duration_seconds_bucket\{le="([^"]+)",protocol="h2c",route="\/ingest"[^}]*\} (\d+)$/gm;
+  return [...text.matchAll(pattern)].map((m) => [
+    m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]),
+    Number(m[2]),
+  ]);
+}
+
+/** The upper bound of the bucket that holds quantile q of the requests between two readings. */
+function bucketBound(before: [number, number][], after: [number, number][], q: number): string {
+  const counts = after.map(([le, n]) => [le, n - (before.find(([b]) => b === le)?.[1] ?? 0)] as const);
+  const total = counts.at(-1)?.[1] ?? 0;
+  const hit = counts.find(([, n]) => n >= q * total);
+  if (!hit || total === 0) return '—';
+  return hit[0] === Number.POSITIVE_INFINITY ? '> 2.5 s' : `${hit[0] * 1000} ms`;
+}
+
 interface ClientPhase {
   phase: string;
   sent?: number;
@@ -113,6 +133,7 @@ async function main(): Promise<void> {
   const span = { from: 0, to: 0 };
   let serverPid: number | undefined;
   let redis: PrivateRedis | null = null;
+  let metricsUrl: string | null = null;
   try {
     const port = await freePort();
     let server: ManagedProcess;
@@ -129,6 +150,7 @@ async function main(): Promise<void> {
     } else {
       redis = await startRedis();
       const httpPort = await freePort();
+      metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
       const env = {
         ...process.env,
         REDIS_URL: redis.url,
@@ -184,15 +206,21 @@ async function main(): Promise<void> {
     );
     if (activeSeconds > 0) {
       await waitForPhase(client, 'idle-done', 60_000);
+      const bucketsBefore = metricsUrl ? await ingestLatencyBuckets(metricsUrl) : null;
       const cpuBefore = cpuSecondsOf(pid)!;
       span.from = profileClockNow();
       const active = await waitForPhase(client, 'active', (activeSeconds + 120) * 1000);
       const cpuAfter = cpuSecondsOf(pid)!;
       span.to = profileClockNow();
       const rssActive = rssBytesOf(pid)!;
+      const bucketsAfter = metricsUrl ? await ingestLatencyBuckets(metricsUrl) : null;
+      const serverSide =
+        bucketsBefore && bucketsAfter
+          ? `; in the server (request to answer): p50 ≤ ${bucketBound(bucketsBefore, bucketsAfter, 0.5)}, p99 ≤ ${bucketBound(bucketsBefore, bucketsAfter, 0.99)}`
+          : '';
       const usPerRequest = active.acked ? Math.round(((cpuAfter - cpuBefore) * 1e6) / active.acked) : null;
       rows.push(
-        `| ${sessions} batches/s for ${activeSeconds} s | ${active.acked}/${active.sent} acked, ack p50 ${active.p50Ms} ms, p99 ${active.p99Ms} ms | ${perSession(rssActive - rssBefore)} | ${usPerRequest ?? '—'} | ${((cpuAfter - cpuBefore) / activeSeconds).toFixed(2)} cores |`,
+        `| ${sessions} batches/s for ${activeSeconds} s | ${active.acked}/${active.sent} acked, ack p50 ${active.p50Ms} ms, p99 ${active.p99Ms} ms${serverSide} | ${perSession(rssActive - rssBefore)} | ${usPerRequest ?? '—'} | ${((cpuAfter - cpuBefore) / activeSeconds).toFixed(2)} cores |`,
       );
     }
     console.log(
