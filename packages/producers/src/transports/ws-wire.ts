@@ -2,11 +2,10 @@
 // seq, a bounded window of unacked batches, and reconnect with backoff + jitter. Batches unacked when
 // the socket drops end their attempt as `connection-lost`; the sender resends them, same seq, once
 // the socket is back.
-import type { Batch } from '@ingestlab/metric-schema';
 import WebSocket from 'ws';
 import { Window, backoffDelay, sleep } from '../backoff.js';
 import { ingestPath, networkErrorKind } from './http-answers.js';
-import type { AttemptResult, TransportOptions, Wire } from './types.js';
+import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
 interface Pending {
   finish(result: AttemptResult): void;
@@ -21,7 +20,16 @@ class RefusedConnect extends Error {
   }
 }
 
-export function createWsWire(url: URL, options: TransportOptions): Wire {
+/** Fills the mask key with zeros: `ws` then sends the payload as it is (see TransportOptions.zeroMaskKey). */
+const zeroMask = (mask: Buffer) => mask.fill(0);
+
+/**
+ * The ack the systems send, `{"type":"ack","seq":42,"accepted":1,"duplicate":false}`, read without
+ * JSON.parse (most of a generator's inbound work); anything else goes through JSON.parse.
+ */
+const FAST_ACK = /^\{"type":"ack","seq":(\d+),"accepted":(\d+),"duplicate":(true|false)\}$/;
+
+export function createWsWire(url: URL, options: TransportOptions, hooks?: ConnectionHooks): Wire {
   const target = new URL(url.href);
   target.pathname = ingestPath(url);
   const window = new Window(Math.max(1, options.maxInFlight ?? 256));
@@ -40,6 +48,16 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
   };
 
   const onMessage = (data: WebSocket.RawData) => {
+    const text = data.toString();
+    const fast = FAST_ACK.exec(text);
+    if (fast) {
+      const seq = Number(fast[1]);
+      const entry = pending.get(seq);
+      if (!entry) return;
+      pending.delete(seq);
+      entry.finish({ kind: 'ack', accepted: Number(fast[2]), duplicate: fast[3] === 'true' });
+      return;
+    }
     let frame: {
       type?: unknown;
       seq?: unknown;
@@ -48,7 +66,7 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
       retryAfterMs?: unknown;
     };
     try {
-      frame = JSON.parse(data.toString());
+      frame = JSON.parse(text);
     } catch {
       return; // the ingest socket only carries ack/nack; anything else is ignored
     }
@@ -79,6 +97,7 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
         perMessageDeflate: false,
         headers,
         handshakeTimeout: options.timeoutMs ?? 10_000,
+        ...(options.zeroMaskKey ? { generateMask: zeroMask } : {}),
         ...(target.protocol === 'wss:'
           ? { rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: options.ca } : {}) }
           : {}),
@@ -100,10 +119,12 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
       });
       ws.on('open', () => {
         opened = true;
+        hooks?.opened();
         resolve(ws);
       });
       ws.on('message', onMessage);
       ws.on('close', (code) => {
+        if (opened) hooks?.lost();
         if (socket === ws) socket = undefined;
         if (!opened) reject(new Error(`closed-${code}`));
         dropAll(
@@ -135,7 +156,7 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
   };
 
   return {
-    async attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult> {
+    async attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
       await window.acquire();
       try {
         let ws: WebSocket;
@@ -149,6 +170,7 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
             error: /^(status|closed)-/.test(message) ? message : networkErrorKind(error),
           };
         }
+        const sentAt = performance.now();
         return await new Promise<AttemptResult>((resolve) => {
           const timer = setTimeout(() => {
             if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
@@ -160,11 +182,11 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
               if (done) return;
               done = true;
               clearTimeout(timer);
-              resolve(result);
+              resolve({ ...result, sentAt });
             },
           };
           pending.set(batch.seq, entry);
-          ws.send(body, (error) => {
+          ws.send(batch.body, (error) => {
             if (!error) return;
             if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
             entry.finish({ kind: 'retry', error: 'connection-lost' });
