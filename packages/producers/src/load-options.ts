@@ -67,6 +67,11 @@ export interface LoadOptions extends Omit<TransportOptions, 'url' | 'connections
   signal?: AbortSignal;
   /** Called every `progressIntervalMs` with running totals. */
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Called once every thread is ready and the schedule starts: the first batch is due at `startEpoch`
+   * (epoch ms) and the steady, measured part begins `rampMs` later.
+   */
+  onBegin?: (run: { startEpoch: number; rampMs: number }) => void;
   /** Default 1000. */
   progressIntervalMs?: number;
 }
@@ -96,7 +101,7 @@ export interface LoadProgress {
 }
 
 /** The part of LoadOptions a worker thread can receive (no functions, no signal). */
-export type ShardOptions = Omit<LoadOptions, 'signal' | 'onProgress'>;
+export type ShardOptions = Omit<LoadOptions, 'signal' | 'onProgress' | 'onBegin'>;
 
 export const LOAD_DEFAULTS = {
   hosts: 1000,

@@ -93,7 +93,7 @@ export function planRun(options: LoadOptions) {
 
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   validateLoadOptions(options);
-  const { signal, onProgress, ...rest } = options;
+  const { signal, onProgress, onBegin, ...rest } = options;
   const { hosts, intervalMs, model, total, workers, rampMs } = planRun(options);
   const progressIntervalMs = options.progressIntervalMs ?? LOAD_DEFAULTS.progressIntervalMs;
   const fleetStart = options.startTime ?? Date.now();
@@ -123,12 +123,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     await Promise.all(handles.map((handle) => handle.ready));
     // one clock for every thread; a moment's margin so each has begun before its first batch is due
     const startEpoch = Date.now() + 20;
-    const cpuAtStart = process.cpuUsage();
-    const wallAtStart = performance.now();
+    let cpuAtStart = process.cpuUsage();
+    let wallAtStart = performance.now();
     for (const handle of handles) handle.begin(startEpoch);
+    onBegin?.({ startEpoch, rampMs });
     if (signal?.aborted) stopAll();
+    // CPU is measured over the steady part, after the ramp's connection set-up (or all of it, if shorter)
+    const steadyTimer = setTimeout(
+      () => {
+        cpuAtStart = process.cpuUsage();
+        wallAtStart = performance.now();
+      },
+      Math.max(0, startEpoch + rampMs - Date.now()),
+    );
     let cpuPercent = 0;
     const measured = Promise.all(handles.map((handle) => handle.sendingStopped)).then(() => {
+      clearTimeout(steadyTimer);
       // the whole process (every thread): what the generator cost while it was sending
       const used = process.cpuUsage(cpuAtStart);
       const wallMs = performance.now() - wallAtStart;

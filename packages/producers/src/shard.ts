@@ -117,6 +117,7 @@ export function startShard(spec: ShardSpec): Shard {
   let measureFrom = 0;
   let endAt = Number.POSITIVE_INFINITY;
   let eluStart = performance.eventLoopUtilization();
+  let eluTimer: NodeJS.Timeout | undefined;
   let elu = 0;
   let dueBatches = 0;
   let dueSamples = 0;
@@ -214,6 +215,7 @@ export function startShard(spec: ShardSpec): Shard {
     stopped = true;
     stoppedBy = why;
     clearTimeout(timeout);
+    clearTimeout(eluTimer);
     if (immediate) clearImmediate(immediate);
     resolveStopped();
   };
@@ -230,7 +232,13 @@ export function startShard(spec: ShardSpec): Shard {
       source.nextDue = t0 + (plan.sources[i]?.index ?? 0) * rampStep;
       heap.push(source);
     }
-    eluStart = performance.eventLoopUtilization();
+    // the event loop is measured over the steady part, like the schedule lag: a ramp's handshakes are not the run
+    eluTimer = setTimeout(
+      () => {
+        eluStart = performance.eventLoopUtilization();
+      },
+      Math.max(0, measureFrom - performance.now()),
+    );
     timeout = setTimeout(loop, Math.max(0, t0 - performance.now()));
   };
 
