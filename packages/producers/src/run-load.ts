@@ -2,6 +2,7 @@
 // over worker threads (or runs in this thread), starts every thread on one shared clock, reports
 // progress, stops on its duration or an AbortSignal, drains, and returns one merged LoadSummary with
 // the generator's own measure of itself (CPU, event loops, schedule lag, generator-bound or not).
+import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';

@@ -2,6 +2,7 @@
 // its own seq and connection, and the scheduler that releases their batches when due (open model:
 // the schedule never waits for acks). It counts what falls due, what it sends, what it misses and how
 // late it releases. Runs in the calling thread for one worker, inside each worker thread for several.
+import { performance } from 'node:perf_hooks';
 import { Histogram } from '@ingestlab/aggregation';
 import { type Counters, type OutcomeCounts, emptyCounters, snapshotCounters } from './counters.js';
 import { type Due, DueHeap } from './due-heap.js';

@@ -2,6 +2,7 @@
 // single sender is given several, each with up to `pipelining` requests in flight (batches are
 // idempotent by (producer, seq), so pipelining a POST is safe here). Requests beyond that wait here,
 // in order, and their wait counts in their latency from the schedule.
+import { performance } from 'node:perf_hooks';
 import { classifyHttpAnswer, ingestPath } from './http-answers.js';
 import { type Exchange, Http1Connection } from './http1-connection.js';
 import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';

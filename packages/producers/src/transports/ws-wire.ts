@@ -2,6 +2,7 @@
 // seq, a bounded window of unacked batches, and reconnect with backoff + jitter. Batches unacked when
 // the socket drops end their attempt as `connection-lost`; the sender resends them, same seq, once
 // the socket is back.
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Window, backoffDelay, sleep } from '../backoff.js';
 import { ingestPath, networkErrorKind } from './http-answers.js';
