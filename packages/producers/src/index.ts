@@ -49,4 +49,4 @@ export {
   percentilesOfSnapshot,
 } from './percentiles.js';
 export { ensureOpenFiles, openFileLimit, type OpenFileLimit, type OpenFilesOutcome } from './open-files.js';
-export { SampleEncoder, batchBody, batchHead } from './sample-encoder.js';
+export { SampleEncoder, batchBody, batchHead, sampleEnd } from './sample-encoder.js';

@@ -8,7 +8,7 @@ import { type Counters, type OutcomeCounts, emptyCounters, snapshotCounters } fr
 import { type Due, DueHeap } from './due-heap.js';
 import { createFleet } from './fleet.js';
 import { LOAD_DEFAULTS, type ShardOptions } from './load-options.js';
-import { SampleEncoder, batchBody, batchHead } from './sample-encoder.js';
+import { BodyPool, SampleEncoder, batchBody, batchHead, sampleEnd } from './sample-encoder.js';
 import type { WorkerPlan } from './source-plan.js';
 import { type LoadSummary, buildSummary } from './summary.js';
 import { createTransport } from './transports/create-transport.js';
@@ -53,7 +53,7 @@ export interface Shard {
 
 interface Source extends Due {
   name: string;
-  head: string;
+  head: Buffer;
   seq: number;
   transport: Transport;
   /** ms between its batches. */
@@ -143,23 +143,30 @@ export function startShard(spec: ShardSpec): Shard {
     if (outstanding === 0) onSettled?.();
   };
 
-  /** The JSON samples of a source's batch due at epoch ms `ts`. */
-  const samplesOf = (source: Source, ts: number): string => {
+  // reused for every batch: the cached sample parts and their ts endings, in order
+  const parts: Buffer[] = new Array(batchSize);
+  const ends: Buffer[] = new Array(batchSize);
+  const pool = new BodyPool();
+
+  /** A source's batch body for samples due at epoch ms `ts`. */
+  const bodyOf = (source: Source, seq: number, ts: number) => {
     if (source.hostCount === 1) {
       // one host keeps its samples until it has a batch: the oldest was taken batchSize-1 intervals ago
-      let text = encoder.sample(source.firstHost, ts - Math.floor((batchSize - 1) * intervalMs));
-      for (let j = batchSize - 2; j >= 0; j--) {
-        text += `,${encoder.sample(source.firstHost, ts - Math.floor(j * intervalMs))}`;
+      for (let j = 0; j < batchSize; j++) {
+        const at = ts - Math.floor((batchSize - 1 - j) * intervalMs);
+        parts[j] = encoder.part(source.firstHost, at);
+        ends[j] = sampleEnd(at);
       }
-      return text;
+    } else {
+      // a pooled connection: the next hosts of its share, all measured at ts
+      const end = sampleEnd(ts);
+      for (let j = 0; j < batchSize; j++) {
+        parts[j] = encoder.part(source.firstHost + source.cursor, ts);
+        ends[j] = end;
+        source.cursor = source.cursor + 1 === source.hostCount ? 0 : source.cursor + 1;
+      }
     }
-    let text = '';
-    for (let j = 0; j < batchSize; j++) {
-      const host = source.firstHost + source.cursor;
-      source.cursor = source.cursor + 1 === source.hostCount ? 0 : source.cursor + 1;
-      text += j === 0 ? encoder.sample(host, ts) : `,${encoder.sample(host, ts)}`;
-    }
-    return text;
+    return batchBody(source.head, seq, parts, ends, batchSize, pool);
   };
 
   const fallDue = (source: Source, due: number, now: number) => {
@@ -179,12 +186,15 @@ export function startShard(spec: ShardSpec): Shard {
     }
     if (measured) scheduleLag.record(now - due);
     const seq = source.seq++;
-    const body = batchBody(source.head, seq, samplesOf(source, Math.floor(startEpoch + (due - t0))));
+    const { body, slab } = bodyOf(source, seq, Math.floor(startEpoch + (due - t0)));
     source.outstanding++;
     outstanding++;
     void source.transport
       .sendEncoded({ producer: source.name, seq, samples: batchSize, body, dueAt: due, measured })
-      .then(() => settle(source));
+      .then(() => {
+        pool.release(slab);
+        settle(source);
+      });
   };
 
   const loop = () => {

@@ -5,6 +5,7 @@ import { Histogram } from '@ingestlab/aggregation';
 import { validateBatch } from '@ingestlab/metric-schema';
 import { describe, expect, it } from 'vitest';
 import { DueHeap } from '../src/due-heap.js';
+import { BodyPool } from '../src/sample-encoder.js';
 import {
   GENERATOR_BOUND,
   SampleEncoder,
@@ -12,6 +13,7 @@ import {
   batchBody,
   batchHead,
   createFleet,
+  sampleEnd,
   ensureOpenFiles,
   judgeGenerator,
   openFileLimit,
@@ -87,14 +89,35 @@ describe('pre-encoded batch bodies', () => {
       const second = fleet.sample(host, Math.floor(ts / 1000) * 1000);
       expect(JSON.parse(encoder.sample(host, ts))).toEqual({ ...second, ts });
     }
-    const body = batchBody(
+    const { body } = batchBody(
       batchHead('fleet-7-web-00100'),
       42,
-      `${encoder.sample(100, start)},${encoder.sample(101, start)}`,
+      [encoder.part(100, start), encoder.part(101, start)],
+      [sampleEnd(start), sampleEnd(start)],
     );
-    const batch = JSON.parse(body);
+    const batch = JSON.parse(body.toString('utf8'));
     expect(validateBatch(batch)).toEqual({ ok: true, value: batch });
     expect(batch).toMatchObject({ producer: 'fleet-7-web-00100', seq: 42 });
+  });
+});
+
+describe('body pool', () => {
+  it('reuses a slab only after every body cut from it was released, never under a live body', () => {
+    const pool = new BodyPool();
+    const size = 200 * 1024; // five fit in a 1 MiB slab
+    const first = Array.from({ length: 5 }, () => pool.take(size));
+    first[0]!.body.fill(1);
+    const next = pool.take(size); // a second slab: the first is full
+    expect(next.slab).not.toBe(first[0]!.slab);
+    for (const taken of first.slice(1)) pool.release(taken.slab);
+    // one body of the first slab is still live: a third slab, not the first
+    const more = Array.from({ length: 5 }, () => pool.take(size));
+    expect(more.every((t) => t.slab !== first[0]!.slab)).toBe(true);
+    expect(first[0]!.body[0]).toBe(1);
+    pool.release(first[0]!.slab);
+    // now it is free and comes back
+    const reused = Array.from({ length: 6 }, () => pool.take(size));
+    expect(reused.some((t) => t.slab === first[0]!.slab)).toBe(true);
   });
 });
 

@@ -183,7 +183,7 @@ export function createSender(
         producer: batch.producer,
         seq: batch.seq,
         samples: batch.samples.length,
-        body: JSON.stringify(batch),
+        body: Buffer.from(JSON.stringify(batch)),
         dueAt: performance.now(),
       }),
     sendEncoded,

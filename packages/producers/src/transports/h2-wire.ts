@@ -80,7 +80,7 @@ export function createH2Wire(url: URL, options: TransportOptions, hooks?: Connec
             ':method': 'POST',
             ':path': path,
             'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
+            'content-length': body.length,
             // lets System 1 rate-limit per producer before reading the body
             'x-producer': batch.producer,
           };

@@ -8,7 +8,8 @@ import { type Exchange, Http1Connection } from './http1-connection.js';
 import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
 interface Waiting {
-  request: string;
+  head: string;
+  body: Buffer;
   samples: number;
   timeoutMs: number;
   resolve(result: AttemptResult): void;
@@ -47,7 +48,7 @@ export function createHttp1Wire(url: URL, options: TransportOptions, hooks?: Con
       if (!free) return;
       const job = waiting.shift() as Waiting;
       const sentAt = performance.now();
-      void free.exchange(job.request, job.timeoutMs).then((exchange) => answer(job, exchange, sentAt));
+      void free.exchange(job.head, job.body, job.timeoutMs).then((exchange) => answer(job, exchange, sentAt));
     }
   };
 
@@ -55,9 +56,9 @@ export function createHttp1Wire(url: URL, options: TransportOptions, hooks?: Con
     attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
       if (closed) return Promise.resolve({ kind: 'retry', error: 'closed' });
       // x-producer lets System 1 rate-limit per producer before reading the body
-      const request = `${fixed}x-producer: ${batch.producer}\r\ncontent-length: ${Buffer.byteLength(batch.body)}\r\n\r\n${batch.body}`;
+      const head = `${fixed}x-producer: ${batch.producer}\r\ncontent-length: ${batch.body.length}\r\n\r\n`;
       return new Promise((resolve) => {
-        waiting.push({ request, samples: batch.samples, timeoutMs, resolve });
+        waiting.push({ head, body: batch.body, samples: batch.samples, timeoutMs, resolve });
         pump();
       });
     },

@@ -34,8 +34,8 @@ export interface EncodedBatch {
   seq: number;
   /** Samples in the batch. */
   samples: number;
-  /** The batch as JSON text. */
-  body: string;
+  /** The batch as JSON, encoded (UTF-8). */
+  body: Buffer;
   /** When the batch was due by its schedule, performance.now() of this thread: latency counts from here. */
   dueAt: number;
   /** Whether its latency goes into the histograms (false for batches due during a ramp). Default true. */

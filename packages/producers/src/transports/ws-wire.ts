@@ -187,7 +187,8 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
             },
           };
           pending.set(batch.seq, entry);
-          ws.send(batch.body, (error) => {
+          // a text frame: the body is JSON, already UTF-8
+          ws.send(batch.body, { binary: false }, (error) => {
             if (!error) return;
             if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
             entry.finish({ kind: 'retry', error: 'connection-lost' });
