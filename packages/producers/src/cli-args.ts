@@ -50,7 +50,8 @@ Ack latency is measured from each batch's scheduled time ("from schedule") and f
 ("service"). The summary says GENERATOR-BOUND when the generator could not keep its own schedule.
 Each open connection is a file: the open-file limit is raised when allowed, or the run says how.
 Ctrl-C stops sending, waits for in-flight acks (up to 10 s) and prints the summary.
-Exit code: 0 when every batch was acknowledged, 1 when some were refused, failed or missed, 2 for bad flags.
+Exit code: 0 when every batch was acknowledged, 1 when some were refused, failed or missed because
+the system fell behind (a full backlog), 2 for bad flags or a run that cannot start.
 `;
 
 export interface CliConfig {

@@ -27,7 +27,7 @@ export interface GeneratorReport {
   cpuPercent: number;
   /** Each producer thread's event-loop utilisation over the sending time, 0–1. */
   eventLoopUtilization: number[];
-  /** How late batches were released compared with when they were due (steady part of the run), ms. */
+  /** How late the generator got to each batch compared with when it was due (steady part of the run), ms. */
   scheduleLagMs: Percentiles;
   /** Batches dropped because the generator fell more than maxLagMs behind its schedule. */
   missedLate: number;

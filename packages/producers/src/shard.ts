@@ -173,7 +173,11 @@ export function startShard(spec: ShardSpec): Shard {
     const measured = due >= measureFrom;
     dueBatches++;
     dueSamples += batchSize;
-    if (measured) steadyDueSamples += batchSize;
+    // how late the generator got to this batch, whatever then becomes of it
+    if (measured) {
+      steadyDueSamples += batchSize;
+      scheduleLag.record(now - due);
+    }
     if (now - due > maxLagMs) {
       missed.generator++;
       missedSamples += batchSize;
@@ -184,7 +188,6 @@ export function startShard(spec: ShardSpec): Shard {
       missedSamples += batchSize;
       return;
     }
-    if (measured) scheduleLag.record(now - due);
     const seq = source.seq++;
     const { body, slab } = bodyOf(source, seq, Math.floor(startEpoch + (due - t0)));
     source.outstanding++;
