@@ -144,6 +144,7 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
       const rates = steps(series);
       for (const target of targets) {
         const done: StepResult[] = [];
+        let rssBaseline: Record<string, number> | undefined;
         if (hooks.signal.aborted) break;
         // a short unrecorded run first: JIT, connection set-up and caches would otherwise land in step 1
         // (a fleet step's ramp already keeps its connection set-up out of the measurement)
@@ -183,6 +184,7 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
             const spec = pointSpec(options, stack, target, series, batchSize, rate, repeat, ++runCounter);
             const run = await runPoint(spec, {
               pids: { ...stack.pids(), ...(viewers?.pid ? { viewers: viewers.pid } : {}) },
+              ...(rssBaseline ? { rssBaseline } : {}),
               viewers,
               viewerCount: options.viewers,
               signal: hooks.signal,
@@ -190,6 +192,9 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
             });
             donePoints++;
             runs.push(run);
+            rssBaseline ??= Object.fromEntries(
+              Object.entries(run.processes).map(([name, usage]) => [name, usage.rssStartMiB]),
+            );
             const r = run.reconciliation;
             progress.done(
               `→ ${formatRate(run.achievedRate)}/s acked (${run.ackedShare === null ? '—' : `${Math.round(run.ackedShare * 1000) / 10} %`} of due), ` +

@@ -48,6 +48,11 @@ export interface PointSpec {
 
 export interface PointContext {
   pids: Record<string, number>;
+  /**
+   * RSS (MiB) of each process before its ladder's first step: growth is counted from there, since
+   * memory a process took for an earlier, smaller step is seldom given back and would hide the cost.
+   */
+  rssBaseline?: Record<string, number>;
   viewers: Viewers | null;
   viewerCount: number;
   signal: AbortSignal;
