@@ -8,7 +8,6 @@ import type { LoadSummary } from '../src/index.js';
 import { startHttp1Server, startWsServer } from './support/contract-servers.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
 interface Run {
   code: Promise<number | null>;
@@ -18,7 +17,9 @@ interface Run {
 }
 
 function cli(args: string[]): Run {
-  const child = spawn(tsx, ['--conditions=source', 'src/cli.ts', ...args], {
+  // node with tsx's loader, not the tsx command: that one SIGKILLs a child whose event loop does not
+  // take a signal within ~60 ms, which a loaded machine makes a coin toss
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/cli.ts', ...args], {
     cwd: packageDir,
     stdio: 'pipe',
   });

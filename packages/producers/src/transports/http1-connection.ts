@@ -5,6 +5,7 @@
 // from a generator that shares those cores with the system it measures.
 import net from 'node:net';
 import tls from 'node:tls';
+import { deadline } from '../deadlines.js';
 import { networkErrorKind } from './http-answers.js';
 import { BadResponse, type HttpResponse, ResponseReader } from './http1-response-reader.js';
 import type { ConnectionHooks, TransportOptions } from './types.js';
@@ -39,20 +40,20 @@ export class Http1Connection {
     return new Promise((resolve) => {
       if (this.#closed) return resolve({ error: 'closed' });
       const socket = this.#socket ?? this.#open();
-      let timer: NodeJS.Timeout | undefined;
       const entry: Pending = {
         settle: (result) => {
-          clearTimeout(timer);
+          timer.done = true;
           resolve(result);
         },
       };
-      timer = setTimeout(() => {
+      const timer = deadline(timeoutMs, () => {
         // an HTTP/1.1 request cannot be taken back: the connection goes, and with it what queued behind
         const index = this.#pending.indexOf(entry);
-        if (index >= 0) this.#pending.splice(index, 1);
-        entry.settle({ error: 'timeout' });
+        if (index < 0) return;
+        this.#pending.splice(index, 1);
+        resolve({ error: 'timeout' });
         this.#drop(socket);
-      }, timeoutMs);
+      });
       this.#pending.push(entry);
       socket.cork();
       socket.write(head, 'latin1');

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Window, backoffDelay, sleep } from '../backoff.js';
+import { deadline } from '../deadlines.js';
 import { ingestPath, networkErrorKind } from './http-answers.js';
 import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
@@ -156,47 +157,59 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
     return connecting;
   };
 
+  /** Sends on an open socket (holding a window slot) and resolves with its answer. */
+  const sendOn = (ws: WebSocket, batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> => {
+    const sentAt = performance.now();
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const entry: Pending = {
+        finish(result) {
+          if (settled) return;
+          settled = true;
+          timer.done = true;
+          window.release();
+          resolve({ ...result, sentAt });
+        },
+      };
+      const timer = deadline(timeoutMs, () => {
+        if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
+        entry.finish({ kind: 'retry', error: 'timeout' });
+      });
+      pending.set(batch.seq, entry);
+      // a text frame: the body is JSON, already UTF-8
+      ws.send(batch.body, { binary: false }, (error) => {
+        if (!error) return;
+        if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
+        entry.finish({ kind: 'retry', error: 'connection-lost' });
+      });
+    });
+  };
+
+  /** Connects (or waits for the connection) holding a window slot, then sends. */
+  const afterConnect = async (batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> => {
+    let ws: WebSocket;
+    try {
+      ws = await connect();
+    } catch (error) {
+      window.release();
+      if (error instanceof RefusedConnect) return { kind: 'refused', error: error.kind };
+      const message = (error as Error).message;
+      return {
+        kind: 'retry',
+        error: /^(status|closed)-/.test(message) ? message : networkErrorKind(error),
+      };
+    }
+    return sendOn(ws, batch, timeoutMs);
+  };
+
   return {
-    async attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
-      await window.acquire();
-      try {
-        let ws: WebSocket;
-        try {
-          ws = await connect();
-        } catch (error) {
-          if (error instanceof RefusedConnect) return { kind: 'refused', error: error.kind };
-          const message = (error as Error).message;
-          return {
-            kind: 'retry',
-            error: /^(status|closed)-/.test(message) ? message : networkErrorKind(error),
-          };
-        }
-        const sentAt = performance.now();
-        return await new Promise<AttemptResult>((resolve) => {
-          const timer = setTimeout(() => {
-            if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
-            entry.finish({ kind: 'retry', error: 'timeout' });
-          }, timeoutMs);
-          let done = false;
-          const entry: Pending = {
-            finish(result) {
-              if (done) return;
-              done = true;
-              clearTimeout(timer);
-              resolve({ ...result, sentAt });
-            },
-          };
-          pending.set(batch.seq, entry);
-          // a text frame: the body is JSON, already UTF-8
-          ws.send(batch.body, { binary: false }, (error) => {
-            if (!error) return;
-            if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
-            entry.finish({ kind: 'retry', error: 'connection-lost' });
-          });
-        });
-      } finally {
-        window.release();
+    attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
+      // the common case, without a wait: room in the window and the socket open
+      if (window.tryAcquire()) {
+        if (socket && socket.readyState === WebSocket.OPEN) return sendOn(socket, batch, timeoutMs);
+        return afterConnect(batch, timeoutMs);
       }
+      return window.acquire().then(() => afterConnect(batch, timeoutMs));
     },
     async close() {
       stop.abort();
