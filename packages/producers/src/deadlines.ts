@@ -1,74 +1,37 @@
-// Timeouts for thousands of attempts in flight without a timer each: attempts with the same timeout
-// expire in the order they started, so one queue per timeout length, swept a few times a second,
-// replaces a setTimeout and a clearTimeout per batch (a measurable share of a generator's CPU at
-// 10,000 batches a second). An attempt may expire up to a sweep interval late.
-
-export interface Deadline {
-  /** Set when the attempt settled: the queue then drops it without calling `expire`. */
-  done: boolean;
-}
-
-interface Entry extends Deadline {
-  at: number;
-  expire: () => void;
-}
+// Timeouts for thousands of attempts in flight without a timer each: every connection keeps its
+// attempts in the order they were sent, so one sweep a few times a second that asks each connection
+// to expire its overdue oldest ones replaces a setTimeout and clearTimeout per batch (and the garbage
+// they leave) at 10,000 batches a second. An attempt may expire up to a sweep interval late.
 
 /** Longest wait between sweeps, ms: the precision of every timeout. */
-const MAX_SWEEP_MS = 250;
+export const SWEEP_MS = 200;
 
-class DeadlineQueue {
-  readonly #entries: Entry[] = [];
-  #head = 0;
-  #timer: NodeJS.Timeout | undefined;
+type Check = (now: number) => void;
 
-  constructor(private readonly sweepMs: number) {}
+const checks = new Set<Check>();
+let timer: NodeJS.Timeout | undefined;
 
-  add(at: number, expire: () => void): Deadline {
-    const entry: Entry = { at, expire, done: false };
-    this.#entries.push(entry);
-    if (!this.#timer) {
-      this.#timer = setInterval(() => this.#sweep(), this.sweepMs);
-      // an attempt in flight keeps the process alive by its socket, not by this timer
-      this.#timer.unref();
-    }
-    return entry;
-  }
-
-  #sweep(): void {
-    const now = performance.now();
-    const entries = this.#entries;
-    while (this.#head < entries.length) {
-      const entry = entries[this.#head] as Entry;
-      if (!entry.done && entry.at > now) break;
-      this.#head++;
-      if (!entry.done) {
-        entry.done = true;
-        entry.expire();
-      }
-    }
-    if (this.#head === entries.length) {
-      entries.length = 0;
-      this.#head = 0;
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    } else if (this.#head > 1024 && this.#head * 2 > entries.length) {
-      entries.splice(0, this.#head);
-      this.#head = 0;
-    }
-  }
+function sweep(): void {
+  const now = performance.now();
+  for (const check of checks) check(now);
 }
 
-const queues = new Map<number, DeadlineQueue>();
-
 /**
- * Calls `expire` about `timeoutMs` from now unless the returned deadline is marked `done` first.
- * One queue (and timer) per distinct timeout length in this thread.
+ * Calls `check(now)` every SWEEP_MS while registered; `check` expires whatever of its own is overdue.
+ * Returns the function that unregisters it.
  */
-export function deadline(timeoutMs: number, expire: () => void): Deadline {
-  let queue = queues.get(timeoutMs);
-  if (!queue) {
-    queue = new DeadlineQueue(Math.max(5, Math.min(MAX_SWEEP_MS, timeoutMs / 4)));
-    queues.set(timeoutMs, queue);
+export function watchDeadlines(check: Check): () => void {
+  checks.add(check);
+  if (!timer) {
+    timer = setInterval(sweep, SWEEP_MS);
+    // attempts in flight keep the process alive through their sockets, not through this timer
+    timer.unref();
   }
-  return queue.add(performance.now() + timeoutMs, expire);
+  return () => {
+    checks.delete(check);
+    if (checks.size === 0 && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
 }

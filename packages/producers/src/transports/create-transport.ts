@@ -20,6 +20,9 @@ import {
 } from './types.js';
 import { createWsWire } from './ws-wire.js';
 
+/** The reason a closing sender aborts its waits with: shared, not a DOMException (and its stack) per sender. */
+const CLOSED = new Error('transport closed');
+
 const SCHEMES: Record<Target, string[]> = {
   http1: ['http:', 'https:'],
   h2c: ['http:'],
@@ -189,7 +192,7 @@ export function createSender(
     sendEncoded,
     counters: () => snapshotCounters(counters),
     async close() {
-      closing.abort();
+      closing.abort(CLOSED);
       await wire.close();
     },
   };

@@ -5,7 +5,7 @@
 // from a generator that shares those cores with the system it measures.
 import net from 'node:net';
 import tls from 'node:tls';
-import { deadline } from '../deadlines.js';
+import { watchDeadlines } from '../deadlines.js';
 import { networkErrorKind } from './http-answers.js';
 import { BadResponse, type HttpResponse, ResponseReader } from './http1-response-reader.js';
 import type { ConnectionHooks, TransportOptions } from './types.js';
@@ -13,6 +13,8 @@ import type { ConnectionHooks, TransportOptions } from './types.js';
 export type Exchange = HttpResponse | { error: string };
 
 interface Pending {
+  /** performance.now() after which the request times out. */
+  deadline: number;
   settle(result: Exchange): void;
 }
 
@@ -23,6 +25,7 @@ export class Http1Connection {
   /** Why the current socket failed, once it has (the error that comes before 'close'). */
   #error: unknown;
   #closed = false;
+  #unwatch: (() => void) | undefined;
 
   constructor(
     private readonly url: URL,
@@ -40,21 +43,8 @@ export class Http1Connection {
     return new Promise((resolve) => {
       if (this.#closed) return resolve({ error: 'closed' });
       const socket = this.#socket ?? this.#open();
-      const entry: Pending = {
-        settle: (result) => {
-          timer.done = true;
-          resolve(result);
-        },
-      };
-      const timer = deadline(timeoutMs, () => {
-        // an HTTP/1.1 request cannot be taken back: the connection goes, and with it what queued behind
-        const index = this.#pending.indexOf(entry);
-        if (index < 0) return;
-        this.#pending.splice(index, 1);
-        resolve({ error: 'timeout' });
-        this.#drop(socket);
-      });
-      this.#pending.push(entry);
+      this.#unwatch ??= watchDeadlines((now) => this.#expireOverdue(now));
+      this.#pending.push({ deadline: performance.now() + timeoutMs, settle: resolve });
       socket.cork();
       socket.write(head, 'latin1');
       socket.write(body);
@@ -62,8 +52,19 @@ export class Http1Connection {
     });
   }
 
+  /** Requests are answered in order, so only the oldest can be overdue first. */
+  #expireOverdue(now: number): void {
+    const oldest = this.#pending[0];
+    if (!oldest || oldest.deadline > now || !this.#socket) return;
+    // an HTTP/1.1 request cannot be taken back: the connection goes, and with it what queued behind
+    this.#pending.shift();
+    oldest.settle({ error: 'timeout' });
+    this.#drop(this.#socket);
+  }
+
   close(): void {
     this.#closed = true;
+    this.#unwatch?.();
     if (this.#socket) this.#drop(this.#socket);
   }
 

@@ -5,13 +5,18 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Window, backoffDelay, sleep } from '../backoff.js';
-import { deadline } from '../deadlines.js';
+import { watchDeadlines } from '../deadlines.js';
 import { ingestPath, networkErrorKind } from './http-answers.js';
 import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
 interface Pending {
+  /** performance.now() after which the attempt times out. */
+  deadline: number;
   finish(result: AttemptResult): void;
 }
+
+/** The reason a closing wire aborts with: one shared value, not a DOMException (and its stack) per wire. */
+const CLOSED = new Error('closed');
 
 /** Close codes after which resending on a new socket cannot help (bad token). */
 const REFUSING_CLOSE_CODES = new Set([1008]);
@@ -157,24 +162,33 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
     return connecting;
   };
 
+  let unwatch: (() => void) | undefined;
+  /** Attempts are kept in the order they were sent: the overdue ones are at the front. */
+  const expireOverdue = (now: number) => {
+    for (const [seq, entry] of pending) {
+      if (entry.deadline > now) break;
+      pending.delete(seq);
+      entry.finish({ kind: 'retry', error: 'timeout' });
+    }
+  };
+
   /** Sends on an open socket (holding a window slot) and resolves with its answer. */
   const sendOn = (ws: WebSocket, batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> => {
     const sentAt = performance.now();
+    unwatch ??= watchDeadlines(expireOverdue);
     return new Promise<AttemptResult>((resolve) => {
       let settled = false;
       const entry: Pending = {
+        deadline: sentAt + timeoutMs,
         finish(result) {
           if (settled) return;
           settled = true;
-          timer.done = true;
           window.release();
           resolve({ ...result, sentAt });
         },
       };
-      const timer = deadline(timeoutMs, () => {
-        if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
-        entry.finish({ kind: 'retry', error: 'timeout' });
-      });
+      // insertion order is send order (a seq is pending once at most): the sweep relies on it
+      pending.delete(batch.seq);
       pending.set(batch.seq, entry);
       // a text frame: the body is JSON, already UTF-8
       ws.send(batch.body, { binary: false }, (error) => {
@@ -212,7 +226,8 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
       return window.acquire().then(() => afterConnect(batch, timeoutMs));
     },
     async close() {
-      stop.abort();
+      unwatch?.();
+      stop.abort(CLOSED);
       const ws = socket;
       socket = undefined;
       if (!ws) return;
