@@ -61,21 +61,27 @@ export function composeConfig(binary, env = {}) {
 }
 
 /**
- * Environment variable names a config module reads: `env, 'NAME'`, `env.NAME`, `env['NAME']`.
- * @param {string} file
- * @returns {Set<string> | null} null when the file does not exist yet
+ * Environment variable names config modules read: `env, 'NAME'`, `env.NAME`, `env['NAME']`, or a
+ * settings schema's keys (`NAME: Type.Integer(...)`).
+ * @param {string[]} files the app's config.ts and the shared settings it spreads in
+ * @returns {Set<string> | null} null when the app's file does not exist yet
  */
-export function envNamesRead(file) {
-  if (!existsSync(file)) return null;
-  const text = readFileSync(file, 'utf8');
+export function envNamesRead(...files) {
+  if (!files[0] || !existsSync(files[0])) return null;
   const names = new Set();
-  for (const match of text.matchAll(
-    /\benv(?:\.([A-Z][A-Z0-9_]+)|\[\s*'([A-Z][A-Z0-9_]+)'\s*\]|,\s*'([A-Z][A-Z0-9_]+)')/g,
-  )) {
-    names.add(match[1] ?? match[2] ?? match[3]);
+  for (const file of files.filter((f) => existsSync(f))) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(
+      /\benv(?:\.([A-Z][A-Z0-9_]+)|\[\s*'([A-Z][A-Z0-9_]+)'\s*\]|,\s*'([A-Z][A-Z0-9_]+)')|^\s*([A-Z][A-Z0-9_]+): Type\./gm,
+    )) {
+      names.add(match[1] ?? match[2] ?? match[3] ?? match[4]);
+    }
   }
   return names;
 }
+
+/** The settings both systems read (@ingestlab/serving), spread into each app's config.ts. */
+const SHARED_SETTINGS = ['packages', 'serving', 'src', 'settings', 'shared-settings.ts'];
 
 /**
  * The CMD of a Dockerfile's last stage, as an argv.
@@ -205,7 +211,10 @@ export function verifyCompose(options = {}) {
   }
 
   // System 1: every variable given is one config.ts reads; the contract's ones are all given.
-  const s1Read = envNamesRead(join(repo, 'apps', 'http-ingest', 'src', 'config.ts'));
+  const s1Read = envNamesRead(
+    join(repo, 'apps', 'http-ingest', 'src', 'config.ts'),
+    join(repo, ...SHARED_SETTINGS),
+  );
   for (const name of ['http-ingest', 'http-worker']) {
     const env = envOf(services[name]);
     for (const key of SYSTEM1_CONTRACT) if (!(key in env)) problem(`${name} does not set ${key}`);
@@ -220,7 +229,10 @@ export function verifyCompose(options = {}) {
   const s1Ports = [s1Env.HTTP_PORT, s1Env.H2C_PORT, s1Env.HTTPS_PORT].sort().join(',');
   if (s1Expose !== s1Ports) problem(`http-ingest exposes ${s1Expose} but listens on ${s1Ports}`);
 
-  const s2Read = envNamesRead(join(repo, 'apps', 'ws-ingest', 'src', 'config.ts'));
+  const s2Read = envNamesRead(
+    join(repo, 'apps', 'ws-ingest', 'src', 'config.ts'),
+    join(repo, ...SHARED_SETTINGS),
+  );
   const s2Env = envOf(services['ws-ingest']);
   for (const key of SYSTEM2_CONTRACT) if (!(key in s2Env)) problem(`ws-ingest does not set ${key}`);
   if (s2Env.HOST !== '0.0.0.0') problem('ws-ingest must bind HOST=0.0.0.0 inside its container');

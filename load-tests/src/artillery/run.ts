@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
+import { scriptArgs, UsageError } from '@ingestlab/devkit/cli-args';
 import { timestamp } from '../compare/options.js';
 import { renderHtml } from '../report/html.js';
 import { type ArtilleryReport, summariseArtillery } from './summarise.js';
@@ -59,40 +61,43 @@ interface RunArgs {
 }
 
 function parse(argv: string[]): RunArgs | null {
-  const args = argv.filter((a) => a !== '--');
-  if (args.includes('-h') || args.includes('--help')) return null;
-  const scenario = args.shift();
-  if (!SCENARIOS.includes(scenario as Scenario)) {
-    throw new Error(`first argument must be one of ${SCENARIOS.join(', ')}, got "${scenario ?? ''}"`);
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    // parseArgs names the flag already ("Unknown option '--bogus'")
+    throw new UsageError((error as Error).message);
   }
-  const out: RunArgs = { scenario: scenario as Scenario, quick: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('-')) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--quick') out.quick = true;
-    else if (arg === '--target') out.target = value();
-    else if (arg === '-e' || arg === '--environment') {
-      const env = value();
-      if (env !== 'system1' && env !== 'system2')
-        throw new Error(`${arg} must be system1 or system2, got "${env}"`);
-      out.environment = env;
-    } else if (arg === '--out') out.out = value();
-    else throw new Error(`unknown option "${arg}" (see --help)`);
+  const { values, positionals } = parsed;
+  if (values.help) return null;
+  const scenario = positionals[0];
+  if (positionals.length !== 1 || !SCENARIOS.includes(scenario as Scenario)) {
+    throw new UsageError(`give one scenario, one of ${SCENARIOS.join(', ')}, got "${positionals.join(' ')}"`);
   }
+  const out: RunArgs = { scenario: scenario as Scenario, quick: values.quick ?? false };
+  if (values.target !== undefined) out.target = values.target;
+  if (values.environment !== undefined) {
+    if (values.environment !== 'system1' && values.environment !== 'system2')
+      throw new UsageError(`--environment must be system1 or system2, got "${values.environment}"`);
+    out.environment = values.environment;
+  }
+  if (values.out !== undefined) out.out = values.out;
   return out;
 }
 
-/** Drops ANSI colour sequences (ESC [ ... m) from a console line. */
-function stripColours(line: string): string {
-  const esc = String.fromCharCode(27);
-  return line
-    .split(esc)
-    .map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, '')))
-    .join('');
+function parseFlags(argv: string[]) {
+  return parseArgs({
+    args: scriptArgs(argv),
+    strict: true,
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean' },
+      target: { type: 'string' },
+      environment: { type: 'string', short: 'e' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 export async function runArtillery(args: RunArgs): Promise<{ code: number; dir: string }> {
@@ -143,7 +148,7 @@ export async function runArtillery(args: RunArgs): Promise<{ code: number; dir: 
     const checks = output
       .join('')
       .split('\n')
-      .map((line) => stripColours(line).trim())
+      .map((line) => stripVTControlCharacters(line).trim())
       .filter((line) => /^(ok|fail):/.test(line));
     const markdown = summariseArtillery(report, {
       scenario: args.scenario,

@@ -5,4 +5,6 @@ export * from './answers.js';
 export * from './window.js';
 export * from './frames.js';
 export * from './stats.js';
+export * from './health.js';
+export * from './history.js';
 export * from './validate.js';
