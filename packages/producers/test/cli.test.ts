@@ -76,7 +76,7 @@ describe('ingestlab-produce', () => {
     [['--target', 'h2', '--url', 'http://127.0.0.1:3002'], 'does not suit target h2'],
     [['--incidents', 'chaos'], '--incidents must be one of demo, none, got "chaos"'],
     [['--connections', 'many'], '--connections must be per-host or a whole number, got "many"'],
-    [['--workers', 'lots'], '--workers must be a whole number, got "lots"'],
+    [['--workers', 'lots'], '--workers must be an integer from 1 to 256, got "lots"'],
   ])('%j exits 2 with a precise message', async (args, message) => {
     const run = cli(args);
     expect(await run.code).toBe(2);
