@@ -49,15 +49,32 @@ export function ensureOpenFiles(needed: number): OpenFilesOutcome {
   }
   const after = openFileLimit();
   if (after && after.soft >= needed) return { ok: true, before, after };
+  const hardLimit = after?.hard ?? before.hard;
+  const how =
+    hardLimit >= needed
+      ? `Raise it before starting: \`ulimit -n ${needed}\` in the shell.`
+      : mayRaiseHardLimit()
+        ? `Raise it before starting, as root: \`prlimit --pid $$ --nofile=${needed}:${needed}\` (up to /proc/sys/fs/nr_open).`
+        : 'The hard limit cannot be raised from inside this environment (no CAP_SYS_RESOURCE, as in many ' +
+          'containers): set it where the environment is made (`--ulimit nofile=N:N` for docker or podman, ' +
+          '`LimitNOFILE=` for systemd), or run the generator on another machine.';
   return {
     ok: false,
     before,
     after,
     advice:
       `about ${needed} open files are needed (one per connection, plus some), but this process may open ` +
-      `${after?.soft ?? before.soft} (hard limit ${after?.hard ?? before.hard}). Raise it before starting: ` +
-      `\`ulimit -n ${needed}\` in the shell (up to the hard limit), or as root ` +
-      `\`prlimit --pid $$ --nofile=${needed}:${needed}\` (up to /proc/sys/fs/nr_open); ` +
-      'or use fewer hosts, or pooled connections (--connections <n>).',
+      `${after?.soft ?? before.soft} (hard limit ${hardLimit}). ${how} ` +
+      'Or use fewer hosts, or pooled connections (--connections <n>).',
   };
+}
+
+/** Whether this process holds CAP_SYS_RESOURCE (bit 24), which raising a hard limit takes. */
+function mayRaiseHardLimit(): boolean {
+  try {
+    const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return hex !== undefined && (BigInt(`0x${hex}`) & (1n << 24n)) !== 0n;
+  } catch {
+    return false;
+  }
 }
