@@ -67,6 +67,18 @@ describe('reconcile', () => {
     expect(stuck.problems[0]).toContain('not drained after 60000 ms');
   });
 
+  it('lets a bare baseline count every attempt of a retried batch (it does not recognise repeats)', () => {
+    const retried = { ...summary({ sent: 10, acknowledged: 10 }), retries: 3 } as LoadSummary;
+    expect(reconcile(retried, stats(0, 0), stats(13, 13), { drained: true, ms: 1 }, 'batches').ok).toBe(true);
+    expect(reconcile(retried, stats(0, 0), stats(14, 14), { drained: true, ms: 1 }, 'batches').ok).toBe(
+      false,
+    );
+    // a system that deduplicates must never count a retry twice
+    expect(reconcile(retried, stats(0, 0), stats(13, 13), { drained: true, ms: 1 }, 'samples').ok).toBe(
+      false,
+    );
+  });
+
   it('catches a system that counted more than was sent', () => {
     const r = reconcile(
       summary({ sent: 10, acknowledged: 10 }),

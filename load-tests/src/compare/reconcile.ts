@@ -76,10 +76,12 @@ export function reconcile(
       `${producerUnique - aggregatedDelta} acknowledged ${unit} missing from the aggregate (producer acked ${counts.acknowledged}, of which ${counts.duplicates} as duplicates; system aggregated +${aggregatedDelta})`,
     );
   }
-  // more than was ever sent (first sends plus what failed mid-way) means another writer or double counting
-  if (acceptedDelta > counts.sent) {
+  // more than was ever sent means another writer or double counting; the bare baselines (counted in
+  // batches) do not recognise repeats, so every attempt of a retried batch counts there
+  const most = unit === 'batches' ? counts.sent + summary.retries : counts.sent;
+  if (acceptedDelta > most) {
     problems.push(
-      `system accepted +${acceptedDelta} ${unit} but the producer sent only ${counts.sent}: counted twice?`,
+      `system accepted +${acceptedDelta} ${unit} but the producer sent only ${most}${unit === 'batches' ? ' (retries included)' : ''}: counted twice?`,
     );
   }
   return {
