@@ -78,7 +78,7 @@ export function reconcile(
   }
   // more than was ever sent means another writer or double counting; the bare baselines (counted in
   // batches) do not recognise repeats, so every attempt of a retried batch counts there
-  const most = unit === 'batches' ? counts.sent + summary.retries : counts.sent;
+  const most = unit === 'batches' ? counts.sent + (summary.retries ?? 0) : counts.sent;
   if (acceptedDelta > most) {
     problems.push(
       `system accepted +${acceptedDelta} ${unit} but the producer sent only ${most}${unit === 'batches' ? ' (retries included)' : ''}: counted twice?`,
