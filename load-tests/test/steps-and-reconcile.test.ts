@@ -116,6 +116,7 @@ function run(
     serviceMs: { p50: 1, p99: 2 },
     generator: {
       bound: extra.bound ?? false,
+      late: false,
       reasons: extra.bound ? ['schedule lag p99 900 ms > 50 ms'] : [],
       cpuPercent: 90,
       threads: 1,
@@ -172,6 +173,17 @@ describe('steps and knees', () => {
     expect(impossible.generatorBound).toBe(true);
     expect(impossible.passed).toBe(false);
     expect(impossible.verdict).toMatch(/^GENERATOR-BOUND in 1 of 1 run\(s\) \(schedule lag p99/);
+    // a late but idle generator (a full machine) excuses nothing: the step is judged on its figures
+    const late = run(4000, 1500, 2000);
+    late.generator = {
+      ...late.generator,
+      late: true,
+      reasons: ['schedule lag p99 90 ms > 50 ms while no producer thread was busy'],
+    };
+    const lateStep = summariseStep([late], 100);
+    expect(lateStep.generatorBound).toBe(false);
+    expect(lateStep.generatorLate).toBe(true);
+    expect(summariseLadder([summariseStep([run(1000, 1000, 10)], 100), lateStep]).limitedBy).toBe('system');
     const ladder = summariseLadder([summariseStep([run(1000, 1000, 10)], 100), impossible]);
     expect(ladder.knee).toBe(1000);
     expect(ladder.limitedBy).toBe('generator');

@@ -202,7 +202,11 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
                 (run.lag ? `, delivery p99 ${run.lag.deliveryP99 ?? '—'} ms` : '') +
                 `, generator ${Math.round(run.generator.cpuPercent)} % CPU` +
                 `, ${r.ok ? 'reconciled' : 'NOT RECONCILED'} (${r.unit}: acked ${r.producerAcked}, accepted +${r.acceptedDelta}, aggregated +${r.aggregatedDelta})` +
-                (run.generator.bound ? ` — GENERATOR-BOUND: ${run.generator.reasons.join('; ')}` : ''),
+                (run.generator.bound
+                  ? ` — GENERATOR-BOUND: ${run.generator.reasons.join('; ')}`
+                  : run.generator.late
+                    ? ` — late generator: ${run.generator.reasons.join('; ')}`
+                    : ''),
             );
             if (!r.ok) {
               const message = `${target} ${series} ${rate}/s run ${repeat}: ${r.problems.join('; ')}`;

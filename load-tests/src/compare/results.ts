@@ -47,8 +47,10 @@ export interface LagFigures {
 
 /** What a run learned about its load generator (from the producers' summary). */
 export interface GeneratorFigures {
-  /** True when the generator could not keep its own schedule (thresholds: producers' GENERATOR_BOUND). */
+  /** The generator itself was at its limit (thresholds: producers' GENERATOR_BOUND). */
   bound: boolean;
+  /** Not bound, but late to its schedule: the machine did not give it the CPU in time. */
+  late: boolean;
   reasons: string[];
   /** The generator's process CPU while sending, % of one core. */
   cpuPercent: number;
@@ -128,8 +130,10 @@ export interface StepResult {
   rssMaxMiB: Record<string, number>;
   /** Median RSS growth per connection, KiB, per process. */
   rssPerConnectionKiB: Record<string, number>;
-  /** Some repeat's generator could not keep its schedule: the step measured the generator, not only the system. */
+  /** Some repeat's generator was at its own limit: the step measured the generator, not only the system. */
   generatorBound: boolean;
+  /** Some repeat's generator was late though not busy: the machine was full; latency includes that lateness. */
+  generatorLate: boolean;
   generatorReasons: string[];
   zeroLoss: boolean;
   passed: boolean;

@@ -169,6 +169,7 @@ function generatorFigures(summary: LoadSummary): GeneratorFigures {
   const g = summary.generator;
   return {
     bound: g.bound,
+    late: g.late,
     reasons: g.reasons,
     cpuPercent: g.cpuPercent,
     threads: g.threads,

@@ -48,6 +48,8 @@ export function summariseStep(runs: PointRun[], p99BoundMs: number): StepResult 
   const generatorReasons = [...new Set(bound.flatMap((r) => r.generator.reasons))];
   const passed = zeroLoss && keptUp && fast && bound.length === 0;
   let verdict = reasons.length ? reasons.join('; ') : 'pass';
+  if (!bound.length && runs.some((r) => r.generator.late))
+    verdict += ' (generator late: the machine was full)';
   if (bound.length) {
     verdict = `GENERATOR-BOUND in ${bound.length} of ${runs.length} run(s) (${generatorReasons.join('; ')})${reasons.length ? `; also ${reasons.join('; ')}` : ''}`;
   }
@@ -77,7 +79,10 @@ export function summariseStep(runs: PointRun[], p99BoundMs: number): StepResult 
     rssMaxMiB,
     rssPerConnectionKiB: medianPerProcess(runs, (r, name) => r.rssPerConnectionKiB[name] ?? null),
     generatorBound: bound.length > 0,
-    generatorReasons,
+    generatorLate: runs.some((r) => r.generator.late),
+    generatorReasons: generatorReasons.length
+      ? generatorReasons
+      : [...new Set(runs.filter((r) => r.generator.late).flatMap((r) => r.generator.reasons))],
     zeroLoss,
     passed,
     verdict,

@@ -215,6 +215,18 @@ export function generatorBoundSteps(summary: Pick<ComparisonSummary, 'ladders'>)
   );
 }
 
+/** Steps where the generator was late to its schedule though not busy (the machine was full). */
+export function generatorLateSteps(summary: Pick<ComparisonSummary, 'ladders'>): string[] {
+  return summary.ladders.flatMap((l) =>
+    l.steps
+      .filter((s) => s.generatorLate && !s.generatorBound)
+      .map(
+        (s) =>
+          `${l.target} ${l.series} ${kneeText(l.unit === 'hosts' ? s.hosts : s.offeredRate, l.unit ?? 'samples/s')}`,
+      ),
+  );
+}
+
 /** Median load-generator CPU over every step, % of one core. */
 export function loadGeneratorCpu(summary: Pick<ComparisonSummary, 'ladders'>): number | null {
   const values = summary.ladders.flatMap((l) => l.steps.map((s) => s.cpuPercent['load-generator'] ?? null));

@@ -1,7 +1,14 @@
 // report.md: machine, command, a plain reading, knees and ratios, goals, reconciliation, every step
 // with its spread, charts, CPU profiles and how the numbers were taken.
 import type { ComparisonSummary, Spread, StepResult } from '../compare/results.js';
-import { generatorBoundSteps, goalRows, kneeRows, kneeText, plainReading } from './analysis.js';
+import {
+  generatorBoundSteps,
+  generatorLateSteps,
+  goalRows,
+  kneeRows,
+  kneeText,
+  plainReading,
+} from './analysis.js';
 import { mainProcess, serverProcesses } from './charts.js';
 import { formatNumber } from './svg-chart.js';
 
@@ -41,7 +48,7 @@ function serverFigures(step: StepResult) {
 }
 
 const generatorCell = (step: StepResult) =>
-  `${Math.round(step.cpuPercent['load-generator'] ?? 0)} %${step.generatorBound ? ' **GENERATOR-BOUND**' : ''}`;
+  `${Math.round(step.cpuPercent['load-generator'] ?? 0)} %${step.generatorBound ? ' **GENERATOR-BOUND**' : step.generatorLate ? ' late' : ''}`;
 
 const verdictCell = (step: StepResult) => (step.passed ? 'pass' : step.verdict);
 
@@ -92,14 +99,21 @@ export function renderMarkdown(
     '## The load generator',
     '',
     bound.length
-      ? `**GENERATOR-BOUND** at ${bound.join(', ')}: the generator could not keep its own schedule there (its schedule lag p99 passed 50 ms, a producer thread's event loop was busy more than 90 % of the time, or it dropped batches for falling more than 1 s behind). Those steps measure the generator as much as the system; the knees below never count them as the system's failure ("limited by: generator").`
-      : "The generator kept its schedule in every step (schedule lag p99 ≤ 50 ms, every producer thread's event loop busy ≤ 90 %, nothing dropped for lateness): the figures below are the systems', not the generator's.",
+      ? `**GENERATOR-BOUND** at ${bound.join(', ')}: the generator itself was at its limit there (a producer thread's event loop busy more than 90 % of the time, or batches dropped for falling more than 1 s behind). Those steps measure the generator as much as the system; the knees below never count them as the system's failure ("limited by: generator").`
+      : "The generator was never at its own limit (every producer thread's event loop busy ≤ 90 %, nothing dropped for lateness): the figures below are the systems', not the generator's.",
     '',
   );
+  const late = generatorLateSteps(summary);
+  if (late.length) {
+    lines.push(
+      `The generator was **late** (schedule lag p99 over 50 ms though not busy) at ${late.join(', ')}: it did not get the CPU in time because the machine was full (the systems under test, the viewers, or other work; compare the load average above). Latency from the schedule includes that lateness; those steps count as measured.`,
+      '',
+    );
+  }
 
   lines.push('## Knees and ratios to the baselines', '');
   lines.push(
-    `The knee is the highest step whose median ack p99 (from each batch's scheduled time) stayed at or under ${o.p99BoundMs} ms, whose median acknowledged share and rate kept up with at least 95 % of what was due, where every repeat lost nothing (no failed or refused batch, reconciled) and where the generator kept its schedule. The fleet series' knee is in hosts (one connection and one sample a second each). Ratios compare with the bare server of the same protocol family in the same run (node:http for HTTP/1.1, h2c and h2; ws for WebSocket); "≥" marks a knee at the ladder's top step. "Limited by: generator" means the next step was generator-bound: the system's limit is at least the knee.`,
+    `The knee is the highest step whose median ack p99 (from each batch's scheduled time) stayed at or under ${o.p99BoundMs} ms, whose median acknowledged share and rate kept up with at least 95 % of what was due, where every repeat lost nothing (no failed or refused batch, reconciled) and where the generator was not at its own limit. The fleet series' knee is in hosts (one connection and one sample a second each). Ratios compare with the bare server of the same protocol family in the same run (node:http for HTTP/1.1, h2c and h2; ws for WebSocket); "≥" marks a knee at the ladder's top step. "Limited by: generator" means the next step was generator-bound: the system's limit is at least the knee.`,
     '',
     '| target | series | knee | limited by | peak acked, samples/s | baseline | knee ratio | peak ratio | first failing step |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -72,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
     // the mark belongs on the terminal too when the summary goes to a pipe
     if (summary.generator.bound) {
       process.stderr.write(`GENERATOR-BOUND: ${summary.generator.reasons.join('; ')}\n`);
+    } else if (summary.generator.late) {
+      process.stderr.write(`LATE GENERATOR: ${summary.generator.reasons.join('; ')}\n`);
     }
   } else process.stdout.write(`${summaryText(summary)}\n`);
   process.off('SIGINT', onSignal);

@@ -1,23 +1,26 @@
 // The load generator's measure of itself: its CPU, each thread's event-loop utilisation and how late
-// batches left compared with when they were due; and the verdict "generator-bound" when those say the
-// generator, not the system, set the pace. The thresholds are here, once.
+// it got to batches compared with when they were due; and two verdicts: "generator-bound" when the
+// generator itself was at its limit (so it, not the system, set the pace), and "late" when it was not
+// busy yet did not get the CPU in time (the machine was full). The thresholds are here, once.
 import type { HistogramSnapshot } from '@ingestlab/aggregation';
 import { type Percentiles, percentilesOfSnapshot } from './percentiles.js';
 
-/** When a run counts as generator-bound (any one is enough). */
+/** The thresholds of the two verdicts. */
 export const GENERATOR_BOUND = {
   /**
-   * Release lag p99 above this, ms: 1 % of batches left more than 50 ms after they were due. A thread
-   * that keeps up releases within a timer tick or two (about 1–5 ms, up to ~20 ms across a GC pause).
-   */
-  scheduleLagP99Ms: 50,
-  /**
-   * A thread's event loop busy more than this share of the run: it has no room left to keep its
-   * schedule when anything else (a GC, a burst of acks) comes along.
+   * Generator-bound: a producer thread's event loop busy more than this share of the steady run. It
+   * has no room left to keep its schedule when anything else (a GC, a burst of acks) comes along.
    */
   eventLoopUtilization: 0.9,
-  /** Any batch dropped because the generator fell more than maxLagMs (default 1 s) behind. */
+  /** Generator-bound: more batches than this dropped because the generator fell more than maxLagMs (1 s) behind. */
   missedLate: 0,
+  /**
+   * Late (when not generator-bound): schedule lag p99 above this, ms. A thread that keeps up gets to
+   * its batches within a timer tick or two (about 1–5 ms, ~20 ms across a GC pause); an idle thread
+   * that is still late was not given the CPU: the machine was full (the systems under test, or other
+   * work). Latency from the schedule then includes that lateness.
+   */
+  scheduleLagP99Ms: 50,
 } as const;
 
 export interface GeneratorReport {
@@ -31,8 +34,10 @@ export interface GeneratorReport {
   scheduleLagMs: Percentiles;
   /** Batches dropped because the generator fell more than maxLagMs behind its schedule. */
   missedLate: number;
-  /** True when any GENERATOR_BOUND threshold was crossed: the run measured the generator, not only the system. */
+  /** The generator itself was at its limit (a thread's event loop saturated, or batches dropped for lateness). */
   bound: boolean;
+  /** Not bound, but its schedule lag p99 passed the threshold: it did not get the CPU in time. */
+  late: boolean;
   /** Which thresholds were crossed, in words. */
   reasons: string[];
 }
@@ -48,9 +53,6 @@ export interface GeneratorInput {
 export function judgeGenerator(input: GeneratorInput): GeneratorReport {
   const lag = percentilesOfSnapshot(input.scheduleLag);
   const reasons: string[] = [];
-  if (lag.p99 !== null && lag.p99 > GENERATOR_BOUND.scheduleLagP99Ms) {
-    reasons.push(`schedule lag p99 ${Math.round(lag.p99)} ms > ${GENERATOR_BOUND.scheduleLagP99Ms} ms`);
-  }
   const busiest = Math.max(0, ...input.eventLoopUtilization);
   if (busiest > GENERATOR_BOUND.eventLoopUtilization) {
     reasons.push(
@@ -60,13 +62,24 @@ export function judgeGenerator(input: GeneratorInput): GeneratorReport {
   if (input.missedLate > GENERATOR_BOUND.missedLate) {
     reasons.push(`${input.missedLate} batches dropped: the generator fell more than its max lag behind`);
   }
+  const bound = reasons.length > 0;
+  const lagged = lag.p99 !== null && lag.p99 > GENERATOR_BOUND.scheduleLagP99Ms;
+  if (lagged) {
+    reasons.push(
+      `schedule lag p99 ${Math.round(lag.p99 ?? 0)} ms > ${GENERATOR_BOUND.scheduleLagP99Ms} ms` +
+        (bound
+          ? ''
+          : ' while no producer thread was busy: it did not get the CPU in time (the machine was full)'),
+    );
+  }
   return {
     threads: input.threads,
     cpuPercent: Math.round(input.cpuPercent * 10) / 10,
     eventLoopUtilization: input.eventLoopUtilization.map((u) => Math.round(u * 1000) / 1000),
     scheduleLagMs: lag,
     missedLate: input.missedLate,
-    bound: reasons.length > 0,
+    bound,
+    late: !bound && lagged,
     reasons,
   };
 }

@@ -56,7 +56,9 @@ export function summaryText(s: LoadSummary): string {
       `p50 ${g.scheduleLagMs.p50 ?? '-'} p99 ${g.scheduleLagMs.p99 ?? '-'} max ${g.scheduleLagMs.max ?? '-'} ms`,
     g.bound
       ? `GENERATOR-BOUND: ${g.reasons.join('; ')}. These figures measure the load generator as much as the system.`
-      : 'generator kept its schedule (not generator-bound)',
+      : g.late
+        ? `LATE GENERATOR: ${g.reasons.join('; ')}. Latency from the schedule includes that lateness.`
+        : 'generator kept its schedule (not generator-bound)',
     errors.length ? `errors by kind:\n${errors.join('\n')}` : 'errors: none',
   ]
     .filter((line) => line !== '')

@@ -181,17 +181,26 @@ describe('generator-bound verdict', () => {
   };
 
   it('is not bound while the schedule is kept', () => {
-    expect(judgeGenerator(quiet)).toMatchObject({ bound: false, reasons: [] });
+    expect(judgeGenerator(quiet)).toMatchObject({ bound: false, late: false, reasons: [] });
   });
 
-  it('is bound by each threshold on its own, and says which', () => {
-    const late = judgeGenerator({ ...quiet, scheduleLag: lag(GENERATOR_BOUND.scheduleLagP99Ms * 2) });
-    expect(late.bound).toBe(true);
-    expect(late.reasons[0]).toContain('schedule lag p99');
+  it('is bound by a saturated thread or by batches dropped for lateness, and says which', () => {
     const busy = judgeGenerator({ ...quiet, eventLoopUtilization: [0.2, 0.95] });
+    expect(busy).toMatchObject({ bound: true, late: false });
     expect(busy.reasons[0]).toContain('busy 95 %');
     const dropped = judgeGenerator({ ...quiet, missedLate: 3 });
+    expect(dropped.bound).toBe(true);
     expect(dropped.reasons[0]).toContain('3 batches dropped');
+  });
+
+  it('calls an idle but late generator late, not bound: the machine did not give it the CPU', () => {
+    const late = judgeGenerator({ ...quiet, scheduleLag: lag(GENERATOR_BOUND.scheduleLagP99Ms * 2) });
+    expect(late).toMatchObject({ bound: false, late: true });
+    expect(late.reasons[0]).toContain('did not get the CPU in time');
+    // late and saturated: bound, with the lag among the reasons
+    const both = judgeGenerator({ ...quiet, eventLoopUtilization: [0.99], scheduleLag: lag(200) });
+    expect(both).toMatchObject({ bound: true, late: false });
+    expect(both.reasons.join(' ')).toContain('schedule lag p99');
   });
 });
 
