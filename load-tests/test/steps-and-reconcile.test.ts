@@ -3,7 +3,9 @@
 import type { LoadSummary } from '@ingestlab/producers';
 import { describe, expect, it } from 'vitest';
 import { UsageError, parseOptions } from '../src/compare/options.js';
-import { reconcile, type StatsLike } from '../src/compare/reconcile.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { reconcile, type StatsLike, waitDrained } from '../src/compare/reconcile.js';
 import { type PointRun, spread } from '../src/compare/results.js';
 import { summariseLadder, summariseStep } from '../src/compare/steps.js';
 
@@ -134,6 +136,28 @@ function run(
     aborted: false,
   };
 }
+
+describe('waitDrained', () => {
+  it('waits until /stats stops moving: a server may still take in what a closing fleet gave up on', async () => {
+    // accepted (and aggregated) keep growing for 800 ms after the producer stopped, then stay put
+    const began = Date.now();
+    const server = createServer((_req, res) => {
+      const late = Math.min(800, Date.now() - began);
+      const n = 100 + Math.floor(late / 100);
+      res.end(JSON.stringify({ ...stats(n, n), system: 'http-redis' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const drain = await waitDrained(url, stats(0, 0), 100, 10_000, 500);
+      expect(drain.drained).toBe(true);
+      expect(drain.stats.accepted).toBe(108);
+      expect(Date.now() - began).toBeGreaterThanOrEqual(800 + 500);
+    } finally {
+      server.close();
+    }
+  });
+});
 
 describe('steps and knees', () => {
   it('gives min, median and max over repeats', () => {
