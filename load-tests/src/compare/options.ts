@@ -80,7 +80,7 @@ Series
   fleet     one connection per host, each host 1 sample/s, stepped in hosts (knee in hosts)
 
 Options
-  --quick                 classroom run, about 2 minutes: 1-2 steps, 1 repeat, 3 s, 50 viewers, no warm-up
+  --quick                 classroom run, about 2 minutes: one step of each series, 1 repeat, 3 s, 50 viewers
   --pipelines <list>      comma list of http1,h2c,h2,ws            (default: all)
   --series <list>         single, batched, fleet                  (default: single,batched,fleet)
   --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,7000,10000,13000)
@@ -108,7 +108,7 @@ Exit codes: 0 done and reconciled, 1 reconciliation failed or a run broke, 2 bad
 `;
 
 const QUICK = {
-  ratesSingle: [1000, 3000],
+  ratesSingle: [1000],
   ratesBatched: [50_000],
   fleetHosts: [500],
   durationS: 3,
