@@ -210,6 +210,53 @@ describe('against stand-in systems at 10 windows/s each', () => {
   }, 30_000);
 });
 
+describe('delivery delay', () => {
+  it('shows per system how long after a window ends it reaches the page, and it is right', async () => {
+    // windows of 250 ms, sent 300 ms (System 1) and 30 ms (System 2) after they end
+    const slow = await startFakeSystem({ system: 'http-redis', windowMs: 250, publishDelayMs: 300 });
+    const fast = await startFakeSystem({ system: 'ws-memory', windowMs: 250, publishDelayMs: 30 });
+    const served = await serveDashboard({ root: dist, port: 0, upstreams: { s1: slow.base, s2: fast.base } });
+    cleanups.push(
+      () => slow.close(),
+      () => fast.close(),
+      () => served.close(),
+    );
+    const page = await openPage(served, '?range=1m');
+    const delivery = async (id: 's1' | 's2') => {
+      const node = page.getByTestId(`${id}-delivery`);
+      return { value: Number(await node.getAttribute('data-value')), text: await node.textContent() };
+    };
+    await waitUntil(
+      async () =>
+        (await probe(page, (d) => Math.min(d.feeds().s1.windowFrames, d.feeds().s2.windowFrames))) >= 12,
+      20_000,
+      () => 'a dozen live windows on both systems',
+    );
+    const s1 = await delivery('s1');
+    const s2 = await delivery('s2');
+    const seen = await probe(page, (d) => d.delivery());
+    // never less than the delay sent on purpose; beyond it only the page's own handling, the same for both
+    expect(s1.value).toBeGreaterThanOrEqual(300 * 0.99);
+    expect(s2.value).toBeGreaterThanOrEqual(30 * 0.99);
+    expect(seen.s1.p50).toBeGreaterThanOrEqual(300 * 0.99);
+    expect(seen.s1.p50).toBeLessThan(300 + 250);
+    expect(seen.s2.p50).toBeGreaterThanOrEqual(30 * 0.99);
+    expect((seen.s1.p50 ?? 0) - (seen.s2.p50 ?? 0)).toBeGreaterThan(270 - 100);
+    expect((seen.s1.p50 ?? 0) - (seen.s2.p50 ?? 0)).toBeLessThan(270 + 100);
+    expect(s1.text).toMatch(/^\d+ ms$/);
+    // sample age is still shown, with the window length it includes, and drawn in its own chart
+    expect(await page.getByTestId('s1-lag').evaluate((node) => node.nextElementSibling?.textContent)).toBe(
+      'sample age p99 (window 250 ms)',
+    );
+    await waitUntil(
+      async () => (await probe(page, (d) => d.points().s1.delivery ?? 0)) > 5,
+      10_000,
+      () => 'delivery chart points',
+    );
+    await page.screenshot({ path: join(reports, 'dashboard-delivery.png') });
+  }, 60_000);
+});
+
 describe('bad frames', () => {
   it('shows an unknown frame type and a wrong protocol on screen, not a blank page', async () => {
     const unknown = await startFakeSystem({ system: 'http-redis', extraFrame: '{"type":"explode","at":1}' });
