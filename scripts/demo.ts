@@ -12,7 +12,7 @@ import {
   reuseOrStartRedis,
   waitUntil,
 } from '@ingestlab/devkit';
-import { serveDashboard } from '../apps/dashboard/serve.mjs';
+import { serveDashboard } from '../apps/dashboard/serve.js';
 import { type DemoOptions, demoOptions, HELP } from './demo/options.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');

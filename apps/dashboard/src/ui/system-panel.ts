@@ -91,7 +91,6 @@ export class SystemPanel {
         this.#error,
         kpis,
         chartGrid,
-        table,
       ),
     );
   }
