@@ -5,20 +5,23 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { timestamp } from '../compare/options.js';
 import { renderHtml } from '../report/html.js';
 import { type ArtilleryReport, summariseArtillery } from './summarise.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCENARIOS = ['http1-ingest', 'h2-tls-ingest', 'ws-ingest', 'viewers-ws', 'viewers-sse'] as const;
-type Scenario = (typeof SCENARIOS)[number];
+export type Scenario = (typeof SCENARIOS)[number];
 
 const HELP = `artillery runner: pnpm --filter @ingestlab/load-tests artillery:<name> [-- options]
 
   <scenario>          one of ${SCENARIOS.join(', ')}
   --quick             short phases (about 15 s) to check that a scenario works
   --target <url>      override config.target (default: the contract's port on 127.0.0.1)
-  -e, --environment   system1 | system2 (viewer scenarios: which system to watch)
+  -e, --environment   one of the scenario's environments: system1 | system2 (viewer scenarios:
+                      which system to watch), compose (compose-system1 | compose-system2 for
+                      viewers): through docker-compose's nginx, by service name
   --out <dir>         results folder (default: results/artillery/<scenario>-<timestamp>)
   -h, --help          this text
 
@@ -77,13 +80,28 @@ function parse(argv: string[]): RunArgs | null {
     else if (arg === '--target') out.target = value();
     else if (arg === '-e' || arg === '--environment') {
       const env = value();
-      if (env !== 'system1' && env !== 'system2')
-        throw new Error(`${arg} must be system1 or system2, got "${env}"`);
+      const known = scenarioEnvironments(out.scenario);
+      if (!known.includes(env))
+        throw new Error(
+          `${arg} for ${out.scenario} must be one of ${known.join(', ') || '(none)'}, got "${env}"`,
+        );
       out.environment = env;
     } else if (arg === '--out') out.out = value();
     else throw new Error(`unknown option "${arg}" (see --help)`);
   }
   return out;
+}
+
+/** The environments a scenario file defines (config.environments), read with the yaml package. */
+export function scenarioEnvironments(scenario: Scenario): string[] {
+  const config = parseYaml(readFileSync(scenarioFile(scenario), 'utf8')) as {
+    config?: { environments?: Record<string, unknown> };
+  };
+  return Object.keys(config.config?.environments ?? {});
+}
+
+export function scenarioFile(scenario: Scenario): string {
+  return join(ROOT, 'scenarios', `${scenario}.yml`);
 }
 
 /** Drops ANSI colour sequences (ESC [ ... m) from a console line. */
@@ -106,7 +124,7 @@ export async function runArtillery(args: RunArgs): Promise<{ code: number; dir: 
     ...(args.target ? ['--target', args.target] : []),
     ...(args.environment ? ['--environment', args.environment] : []),
     ...(args.quick ? ['--overrides', JSON.stringify(quickOverrides(args.scenario))] : []),
-    join(ROOT, 'scenarios', `${args.scenario}.yml`),
+    scenarioFile(args.scenario),
   ];
   const bin = join(ROOT, 'node_modules/.bin/artillery');
   if (!existsSync(bin)) throw new Error(`Artillery is not installed at ${bin}: run pnpm install`);
