@@ -123,6 +123,19 @@ export class ComposeProject {
     if (left.volumes.length) await quiet(['volume', 'rm', '-f', ...left.volumes]);
   }
 
+  /** A container's last log lines and last health check results, for failure messages. */
+  async diagnose(container: string, lines = 30): Promise<string> {
+    const logs = await exec('podman', ['logs', '--tail', String(lines), container], { env: this.env })
+      .then(({ stdout, stderr }) => `${stdout}${stderr}`)
+      .catch((error: Error) => error.message);
+    const health = await exec('podman', ['inspect', '--format', '{{json .State.Health.Log}}', container], {
+      env: this.env,
+    })
+      .then(({ stdout }) => stdout.trim())
+      .catch(() => '');
+    return `${logs.trim()}${health && health !== 'null' ? `\nhealth checks: ${health.slice(-1500)}` : ''}`;
+  }
+
   /** The last lines a service's containers logged, for failure messages. */
   async logs(service: string, lines = 40): Promise<string> {
     return this.compose(['logs', '--no-color', '--tail', String(lines), service]).catch(

@@ -58,22 +58,38 @@ export const DEFAULT_STACK: Record<string, number> = {
 /** Waits until every default-stack container runs and each one with a health check is healthy. */
 export async function waitHealthy(project: ComposeProject, timeoutMs = 180_000): Promise<ContainerState[]> {
   let last: ContainerState[] = [];
-  await waitUntil(
-    async () => {
-      last = (await project.containers()).filter((c) => c.service in DEFAULT_STACK);
-      const counts = new Map<string, number>();
-      for (const c of last) counts.set(c.service, (counts.get(c.service) ?? 0) + 1);
-      const complete = Object.entries(DEFAULT_STACK).every(([service, n]) => counts.get(service) === n);
-      return (
-        complete && last.every((c) => c.status === 'running' && (c.health === null || c.health === 'healthy'))
+  try {
+    await waitForHealth();
+  } catch (error) {
+    // Say why: the logs and last health check of every container that is not running and healthy.
+    const notes: string[] = [];
+    for (const c of last.filter((c) => c.status !== 'running' || c.health === 'unhealthy')) {
+      notes.push(
+        `--- ${c.name} (${c.status}, exit ${c.exitCode}, ${c.health}):\n${await project.diagnose(c.name)}`,
       );
-    },
-    timeoutMs,
-    () =>
-      `every container running and healthy; now: ${last.map((c) => `${c.name} ${c.status}/${c.health}`).join(', ')}`,
-    { intervalMs: 1000 },
-  );
+    }
+    throw new Error(`${(error as Error).message}\n${notes.join('\n')}`);
+  }
   return last;
+
+  async function waitForHealth() {
+    await waitUntil(
+      async () => {
+        last = (await project.containers()).filter((c) => c.service in DEFAULT_STACK);
+        const counts = new Map<string, number>();
+        for (const c of last) counts.set(c.service, (counts.get(c.service) ?? 0) + 1);
+        const complete = Object.entries(DEFAULT_STACK).every(([service, n]) => counts.get(service) === n);
+        return (
+          complete &&
+          last.every((c) => c.status === 'running' && (c.health === null || c.health === 'healthy'))
+        );
+      },
+      timeoutMs,
+      () =>
+        `every container running and healthy; now: ${last.map((c) => `${c.name} ${c.status}/${c.health}`).join(', ')}`,
+      { intervalMs: 1000 },
+    );
+  }
 }
 
 /** GET base/s1/stats or base/s2/stats through nginx. */
