@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   }
   if (values.purge) {
     preparePodman();
-    run('podman', ['system', 'reset', '--force']);
+    // Not `podman system reset`: that would also drop networks other podman users keep in /etc.
+    run('podman', ['rm', '--all', '--force']);
+    run('podman', ['volume', 'prune', '--force']);
+    run('podman', ['rmi', '--all', '--force']);
     rmSync(stateDir(), { recursive: true, force: true });
     console.log(`stand-ins: removed ${stateDir()}`);
     return;
