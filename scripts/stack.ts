@@ -23,7 +23,7 @@ import {
   startDashboardNginx,
   startFrontDoor,
 } from './lib/front-door.js';
-import { UsageError } from './lib/cli.js';
+import { UsageError } from '@ingestlab/devkit';
 import { HELP, type StackOptions, stackOptions } from './stack/options.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');

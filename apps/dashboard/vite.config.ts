@@ -2,7 +2,7 @@
 // the systems, so the page's default URLs work as they do behind nginx. Targets come from the
 // contract's env vars: HTTP_PORT (3001) and WS_PORT (3003) on HOST (127.0.0.1), or S1_URL/S2_URL.
 // `vite preview` (the package's `start`, `pnpm demo`, the browser tests through serve.ts) sends the
-// same security headers as nginx does in compose (security-headers.mjs; test/stack compares them).
+// same security headers as nginx does in compose (security-headers.ts; test/stack compares them).
 import { defineConfig, type Plugin, type ProxyOptions } from 'vite';
 import { SECURITY_HEADERS } from './security-headers.js';
 

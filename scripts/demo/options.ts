@@ -1,6 +1,6 @@
 // `pnpm demo` flags and environment: validated once, with the contract's ports as defaults.
 import { parseArgs } from 'node:util';
-import { integer, scriptArgs } from '../lib/cli.js';
+import { integerFlag, scriptArgs } from '@ingestlab/devkit';
 
 export const HELP = `Usage: pnpm demo [-- options]
 
@@ -65,11 +65,11 @@ export function demoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions
     },
   });
   const port = (name: string, fallback: number) =>
-    env[name] === undefined || env[name] === '' ? fallback : integer(name, env[name], 1, 65535);
+    env[name] === undefined || env[name] === '' ? fallback : integerFlag(name, env[name], 1, 65535);
   return {
     help: values.help,
-    hosts: integer('--hosts', values.hosts, 1, 1_000_000),
-    batch: integer('--batch', values.batch, 1, 1000),
+    hosts: integerFlag('--hosts', values.hosts, 1, 1_000_000),
+    batch: integerFlag('--batch', values.batch, 1, 1000),
     rate: values.rate,
     day: values.day,
     load: values.load,

@@ -1,6 +1,6 @@
 // `pnpm stack` flags: validated once, with the compose topology's ports and counts as defaults.
 import { parseArgs } from 'node:util';
-import { integer, scriptArgs } from '../lib/cli.js';
+import { integerFlag, scriptArgs } from '@ingestlab/devkit';
 
 export const HELP = `Usage: pnpm stack [-- options]
 
@@ -55,7 +55,7 @@ export function stackOptions(argv: string[]): StackOptions {
     },
   });
   const int = (name: 'http-port' | 'https-port' | 'replicas' | 'workers', min: number, max: number) =>
-    integer(`--${name}`, values[name], min, max);
+    integerFlag(`--${name}`, values[name], min, max);
   return {
     help: values.help,
     httpPort: int('http-port', 1, 65535),

@@ -6,6 +6,7 @@ import { CostMeter, type CostSummary } from './model/cost-meter.js';
 import { formatCsv } from './model/csv.js';
 import { Feed } from './model/feed.js';
 import { bucketWindows } from './model/series.js';
+import { type LabProbe, mountLab } from './lab/mount-lab.js';
 import { fetchHistory, fetchStats } from './net/http.js';
 import { LiveClient } from './net/live-client.js';
 import { renderControls } from './ui/controls.js';
@@ -37,6 +38,8 @@ export interface DashboardProbe {
   /** Newest window start drawn per system (stays put while paused). */
   lastDrawn(): Record<SystemId, number | null>;
   csv(): string;
+  /** The lab's state and markers, when the page was opened with the lab's token; else null. */
+  lab(): LabProbe | null;
 }
 
 /** Most points per chart line: about a chart's width in pixels at 1280 px; more would not show. */
@@ -115,6 +118,21 @@ const views = config.systems.map((system): SystemView => {
     },
   });
   return view;
+});
+
+// --- the lab: only when the page was opened with the lab's token --------------------------
+const lab = mountLab({
+  before: grid,
+  systems: views.map((view) => ({
+    id: view.config.id,
+    slot: view.panel.labSlot,
+    setAnnotations: (build) => view.panel.charts.setAnnotations(build),
+    annotationLabels: () => view.panel.charts.annotationLabels(),
+  })),
+  problem(text) {
+    problems.hidden = false;
+    problems.textContent = [...config.problems, text].join(' · ');
+  },
 });
 
 // --- drawing, batched to animation frames ---------------------------------------------------
@@ -238,6 +256,12 @@ function visibleCsv(): string {
       const { from } = visibleRange(view);
       return view.feed.buffer.range(from).map((window) => ({ system: view.config.expect, window }));
     }),
+    views.flatMap((view) => {
+      const { from } = visibleRange(view);
+      return (lab?.markers() ?? [])
+        .filter((marker) => marker.systems.includes(view.config.id) && marker.at >= from)
+        .map((marker) => ({ system: view.config.expect, at: marker.at, label: marker.label }));
+    }),
   );
 }
 
@@ -294,4 +318,5 @@ window.__dashboard = {
       number | null
     >,
   csv: visibleCsv,
+  lab: () => lab,
 };

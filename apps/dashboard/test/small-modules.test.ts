@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../src/model/backoff.js';
 import { CostMeter } from '../src/model/cost-meter.js';
 import { CSV_COLUMNS, formatCsv } from '../src/model/csv.js';
 import { levelOf } from '../src/model/thresholds.js';
 import { makeWindow } from './support/windows.js';
-
-describe('backoffDelay', () => {
-  it('doubles per attempt up to the cap, with jitter in [step/2, step]', () => {
-    const low = (attempt: number) => backoffDelay(attempt, {}, () => 0);
-    const high = (attempt: number) => backoffDelay(attempt, {}, () => 0.999999);
-    expect([0, 1, 2, 3, 4, 5, 6].map(low)).toEqual([250, 500, 1000, 2000, 4000, 7500, 7500]);
-    expect([0, 1, 2, 3, 4, 5, 6].map(high)).toEqual([500, 1000, 2000, 4000, 8000, 15000, 15000]);
-  });
-
-  it('honours its options and spreads retries', () => {
-    expect(backoffDelay(3, { baseMs: 100, capMs: 400, factor: 3 }, () => 0.5)).toBe(300);
-    const delays = new Set(Array.from({ length: 50 }, () => backoffDelay(4)));
-    expect(delays.size).toBeGreaterThan(10);
-  });
-});
 
 describe('formatCsv', () => {
   it('writes a header and one row per window, empty cells for null statistics', () => {

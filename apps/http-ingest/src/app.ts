@@ -1,20 +1,14 @@
-// System 1's Fastify app: one plugin holding every route, registered on one Fastify instance per
-// listener (HTTP/1.1, h2c, TLS) that all share the same services. Tests build it and close it.
+// System 1's Fastify app: the shared serving plugins (health, readiness, stats, history, metrics,
+// live, errors, CORS), then its own edge (JSON-only body, request metrics, Redis rate limit) and its
+// ingest route. One instance per listener (HTTP/1.1, h2c, TLS), all over the same services.
 import type { Http2Session } from 'node:http2';
-import { liveRoutes } from '@ingestlab/fanout';
-import { MAX_PAYLOAD_BYTES } from '@ingestlab/metric-schema';
+import { SERVER_OPTIONS, SLOW_HEADER_LIMITS, serving } from '@ingestlab/serving';
 import fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
-import cors from './plugins/cors.js';
-import errorHandler from './plugins/error-handler.js';
+import ingestRateLimit from './plugins/ingest-rate-limit.js';
 import jsonBody from './plugins/json-body.js';
-import rateLimit from './plugins/rate-limit.js';
 import requestMetrics from './plugins/request-metrics.js';
 import servicesPlugin, { type Listener } from './plugins/services.js';
-import healthRoutes from './routes/health.js';
-import historyRoutes from './routes/history.js';
 import ingestRoutes from './routes/ingest.js';
-import metricsRoutes from './routes/metrics.js';
-import statsRoutes from './routes/stats.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -23,20 +17,23 @@ export interface AppOptions {
 }
 
 /** Everything one listener serves. `/live` and `/live/sse` only on HTTP/1.1 (WebSocket needs it). */
-export const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
-  // External plugins and the app's decorators first, then routes.
+const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
+  const { services, listener } = options;
   await app.register(servicesPlugin, options);
-  await app.register(errorHandler);
-  await app.register(jsonBody);
-  await app.register(cors);
-  await app.register(rateLimit);
+  await app.register(serving, {
+    system: services,
+    config: services.config,
+    metrics: services.servingMetrics,
+    live: listener === 'http1',
+    retryAfterS: services.config.retryAfterS,
+  });
   await app.register(requestMetrics);
-  await app.register(healthRoutes);
-  await app.register(ingestRoutes);
-  await app.register(statsRoutes);
-  await app.register(metricsRoutes);
-  await app.register(historyRoutes);
-  if (options.listener === 'http1') await app.register(liveRoutes, { hub: options.services.hub });
+  // The ingest route in its own context, with its body parser and its Redis-counted rate limit.
+  await app.register(async (ingest) => {
+    await ingest.register(jsonBody);
+    await ingest.register(ingestRateLimit);
+    await ingest.register(ingestRoutes);
+  });
 };
 
 export interface TlsFiles {
@@ -45,14 +42,9 @@ export interface TlsFiles {
 }
 
 const common = {
-  bodyLimit: MAX_PAYLOAD_BYTES,
-  // A `__proto__` key is refused by the schema anyway (no extra keys); refuse loudly regardless.
-  onProtoPoisoning: 'error',
-  onConstructorPoisoning: 'error',
+  ...SERVER_OPTIONS,
   // Per-request access logs would cost more than the request at 10k/s; /metrics counts them instead.
   logController: new LogController({ disableRequestLogging: true }),
-  return503OnClosing: true,
-  keepAliveTimeout: 65_000,
 } as const;
 
 /**
@@ -105,11 +97,6 @@ export async function buildApp(
  * many streams stalls waiting for WINDOW_UPDATEs (measured: 40k vs 247k samples/s against a null
  * server). A 1 MiB per-stream window fits one largest body; the session window is widened to 16 MiB.
  */
-/**
- * A client that dribbles its request headers is cut after 10 s (Node's default is 60 s, checked every
- * 30 s), so slow-loris connections cannot pile up on the HTTP/1.1 listener.
- */
-export const SLOW_HEADER_LIMITS = { headersTimeout: 10_000, connectionsCheckingInterval: 1000 };
 const H2_SETTINGS = { initialWindowSize: 1024 * 1024 };
 const H2_SESSION_WINDOW = 16 * 1024 * 1024;
 

@@ -1,171 +1,131 @@
-// System 1's settings, read from the environment once at boot into one typed object. A bad value
-// stops the boot with a message naming the variable, what it got and what it accepts.
+// System 1's settings: the shared ones (@ingestlab/serving: HOST, INGEST_TOKEN, WINDOW_MS,
+// HISTORY_WINDOWS, LIVE_*, PING_INTERVAL_MS, HTTP_RATE_LIMIT_PER_MIN, CORS_ORIGINS,
+// SHUTDOWN_TIMEOUT_MS, LOG_LEVEL) and its own below, read from the environment once at boot. The
+// server and the worker read the same settings.
+import { ConfigError, type Env, loadConfigWith, type SharedConfig } from '@ingestlab/serving';
+import { Type } from '@sinclair/typebox';
 
-export interface Config {
+const PORT = { minimum: 0, maximum: 65535 };
+const NAME = { pattern: '^[A-Za-z0-9._-]{1,64}$', description: '1 to 64 characters of A-Z a-z 0-9 . _ -' };
+
+const SettingsSchema = {
   /** REDIS_URL: the Redis that holds the queue, windows and counters. Default redis://127.0.0.1:6379. */
-  redisUrl: string;
-  /** HOST: bind address of all three listeners. Default 127.0.0.1 (0.0.0.0 inside containers). */
-  host: string;
+  REDIS_URL: Type.String({
+    default: 'redis://127.0.0.1:6379',
+    pattern: '^rediss?://[^\\s]+$',
+    description: 'a URL like redis://127.0.0.1:6379 (redis:// or rediss://)',
+  }),
   /** HTTP_PORT: HTTP/1.1 listener (ingest, live, stats, metrics, history). Default 3001. */
+  HTTP_PORT: Type.Integer({ default: 3001, ...PORT }),
+  /** H2C_PORT: cleartext HTTP/2 with prior knowledge (ingest). Default 3002. */
+  H2C_PORT: Type.Integer({ default: 3002, ...PORT }),
+  /** HTTPS_PORT: TLS with ALPN h2 and http/1.1 (ingest). Default 3443. */
+  HTTPS_PORT: Type.Integer({ default: 3443, ...PORT }),
+  /** TLS_CERT / TLS_KEY: PEM files for the TLS listener; both or neither. Default unset: a self-signed dev certificate in CERT_DIR. */
+  TLS_CERT: Type.Optional(Type.String({ description: 'a PEM file path' })),
+  TLS_KEY: Type.Optional(Type.String({ description: 'a PEM file path' })),
+  /** CERT_DIR: where the self-signed development certificate is cached. Default .certs (gitignored). */
+  CERT_DIR: Type.String({ default: '.certs', description: 'a directory' }),
+  /** QUEUE_NAME: BullMQ queue name. Default batches. */
+  QUEUE_NAME: Type.String({ default: 'batches', ...NAME }),
+  /** KEY_PREFIX: prefix of every Redis key (BullMQ's and ours), so several systems can share a Redis. Default ingestlab. */
+  KEY_PREFIX: Type.String({ default: 'ingestlab', ...NAME }),
+  /** QUEUE_MAX_DEPTH: batches admitted but not yet aggregated above which /ingest sheds with 429. Default 200000. */
+  QUEUE_MAX_DEPTH: Type.Integer({ default: 200_000, minimum: 1, maximum: 100_000_000 }),
+  /** GROUP_COMMIT_MS: how long concurrent batches are collected into one Redis transaction; 0 = one per request. Default 2. */
+  GROUP_COMMIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000 }),
+  /** GROUP_COMMIT_MAX: most batches in one group commit. Default 256. */
+  GROUP_COMMIT_MAX: Type.Integer({ default: 256, minimum: 1, maximum: 4096 }),
+  /** PUBLISH_GRACE_MS: how long after a window ends the publisher waits for folds in flight. Default 250. */
+  PUBLISH_GRACE_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60_000 }),
+  /** REDIS_COMMAND_TIMEOUT_MS: ingest-side Redis commands fail after this, so no request waits forever. Default 2000. */
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 60_000 }),
+  /** RETRY_AFTER_S: `retry-after` seconds on 429 and 503. Default 1. */
+  RETRY_AFTER_S: Type.Integer({ default: 1, minimum: 1, maximum: 3600 }),
+  /** RATE_LIMIT_MAX: /ingest requests per producer (x-producer header, else client address) per RATE_LIMIT_WINDOW_MS, counted in Redis; 0 = off. Default 5000. */
+  RATE_LIMIT_MAX: Type.Integer({ default: 5000, minimum: 0, maximum: 100_000_000 }),
+  /** RATE_LIMIT_WINDOW_MS: the window of RATE_LIMIT_MAX. Default 1000. */
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 1000, minimum: 100, maximum: 3_600_000 }),
+  /** WORKER_CONCURRENCY: jobs (groups of batches) a worker folds at once. Default 16. */
+  WORKER_CONCURRENCY: Type.Integer({ default: 16, minimum: 1, maximum: 1000 }),
+  /** JOB_ATTEMPTS: tries per job before it stays in the failed set (exponential backoff from 200 ms). Default 8. */
+  JOB_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 100 }),
+  /**
+   * WORKER_PORT: the worker's HTTP port, serving /healthz, /readyz and /metrics. Default 0: a free
+   * port chosen at start (logged), so several workers on one machine never collide; give a fixed one
+   * where something probes or scrapes it (compose: 3004).
+   */
+  WORKER_PORT: Type.Integer({ default: 0, ...PORT }),
+};
+
+export interface Config extends SharedConfig {
+  redisUrl: string;
   httpPort: number;
-  /** H2C_PORT: cleartext HTTP/2 with prior knowledge. Default 3002. */
   h2cPort: number;
-  /** HTTPS_PORT: TLS with ALPN h2 and http/1.1. Default 3443. */
   httpsPort: number;
-  /** INGEST_TOKEN: when set, POST /ingest needs `authorization: Bearer <token>`. Default unset (open). */
-  ingestToken: string | null;
-  /** TLS_CERT / TLS_KEY: PEM files for the TLS listener; both or neither. Default: a self-signed dev cert in CERT_DIR. */
+  /** Both or neither (checked). */
   tlsCert: string | null;
   tlsKey: string | null;
-  /** CERT_DIR: where the self-signed development certificate is cached. Default ./.certs (gitignored). */
   certDir: string;
-  /** QUEUE_NAME: BullMQ queue name. Default `batches`. */
   queueName: string;
-  /** KEY_PREFIX: prefix of every Redis key (BullMQ's and ours), so several systems can share a Redis. Default `ingestlab`. */
   keyPrefix: string;
-  /** QUEUE_MAX_DEPTH: batches admitted but not yet aggregated above which /ingest sheds with 429. Default 200000. */
   queueMaxDepth: number;
-  /** GROUP_COMMIT_MS: how long concurrent batches are collected into one Redis transaction; 0 = one per request. Default 2. */
   groupCommitMs: number;
-  /** GROUP_COMMIT_MAX: most batches in one group commit. Default 256. */
   groupCommitMax: number;
-  /** WINDOW_MS: window length. Default 1000. */
-  windowMs: number;
-  /** PUBLISH_GRACE_MS: how long after a window ends the publisher waits for in-flight folds. Default 250. */
   publishGraceMs: number;
-  /** HISTORY_SIZE: closed windows kept in Redis (LTRIM). Default 3600 (one hour at 1 s). */
-  historySize: number;
-  /** SNAPSHOT_WINDOWS: windows in the `snapshot` frame a new viewer receives. Default 300. */
-  snapshotWindows: number;
-  /** REDIS_COMMAND_TIMEOUT_MS: ingest-side Redis commands fail after this, so no request waits forever. Default 2000. */
   redisCommandTimeoutMs: number;
-  /** RETRY_AFTER_S: `retry-after` seconds on 429/503. Default 1. */
   retryAfterS: number;
-  /** CORS_ORIGINS: comma-separated allowed origins, or `*`. Default `*` (read-only data, classroom use). */
-  corsOrigins: string[] | '*';
-  /** RATE_LIMIT_MAX: requests per producer (x-producer header, else client address) per RATE_LIMIT_WINDOW_MS, counted in Redis; 0 = off. Default 5000 (generous: one producer sending 5000 batches/s). */
   rateLimitMax: number;
-  /** RATE_LIMIT_WINDOW_MS: rate-limit window. Default 1000. */
   rateLimitWindowMs: number;
-  /** WORKER_CONCURRENCY: jobs (groups of batches) a worker folds at once. Default 16. */
   workerConcurrency: number;
-  /** JOB_ATTEMPTS: tries per job before it stays in the failed set. Default 8 (exponential backoff from 200 ms). */
   jobAttempts: number;
-  /** SHUTDOWN_TIMEOUT_MS: longest a graceful shutdown waits before exiting anyway. Default 10000. */
-  shutdownTimeoutMs: number;
-  /** LOG_LEVEL: pino level. Default info. */
-  logLevel: string;
+  workerPort: number;
 }
 
-export type Env = Record<string, string | undefined>;
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const NAME = /^[A-Za-z0-9._-]{1,64}$/;
-
-function integer(env: Env, key: string, fallback: number, min: number, max: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function text(env: Env, key: string, fallback: string, pattern?: RegExp): string {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  if (pattern && !pattern.test(raw)) {
-    throw new ConfigError(`${key} must match ${pattern}, got ${JSON.stringify(raw)}`);
-  }
-  return raw;
-}
-
-function redisUrl(env: Env): string {
-  const raw = text(env, 'REDIS_URL', 'redis://127.0.0.1:6379');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`REDIS_URL must be a URL like redis://127.0.0.1:6379, got ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(raw)}`);
-  }
-  return raw;
-}
-
-function origins(env: Env): string[] | '*' {
-  const raw = env.CORS_ORIGINS;
-  if (raw === undefined || raw.trim() === '' || raw.trim() === '*') return '*';
-  const list = raw.split(',').map((s) => s.trim());
-  for (const origin of list) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError(
-        `CORS_ORIGINS must be * or comma-separated origins like http://localhost:5173, got ${JSON.stringify(origin)}`,
-      );
-    }
-  }
-  return list;
-}
-
-/** Reads and validates the whole configuration; throws ConfigError naming the first bad variable. */
+/** Reads and validates every setting; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Env = process.env): Config {
-  const tlsCert = env.TLS_CERT || null;
-  const tlsKey = env.TLS_KEY || null;
+  const { shared, own: s } = loadConfigWith(SettingsSchema, env);
+  const tlsCert = s.TLS_CERT ?? null;
+  const tlsKey = s.TLS_KEY ?? null;
   if ((tlsCert === null) !== (tlsKey === null)) {
     throw new ConfigError(
       'TLS_CERT and TLS_KEY must be given together (or neither, for a self-signed dev certificate)',
     );
   }
-  const token = env.INGEST_TOKEN;
-  if (token !== undefined && token !== '' && !/^[\x21-\x7e]{1,256}$/.test(token)) {
-    throw new ConfigError('INGEST_TOKEN must be 1-256 visible ASCII characters');
-  }
-  const logLevel = text(env, 'LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) {
+  try {
+    new URL(s.REDIS_URL);
+  } catch {
     throw new ConfigError(
-      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+      `REDIS_URL must be a URL like redis://127.0.0.1:6379, got ${JSON.stringify(s.REDIS_URL)}`,
     );
   }
-  const config: Config = {
-    redisUrl: redisUrl(env),
-    host: text(env, 'HOST', '127.0.0.1', /^[A-Za-z0-9.:-]+$/),
-    httpPort: integer(env, 'HTTP_PORT', 3001, 0, 65535),
-    h2cPort: integer(env, 'H2C_PORT', 3002, 0, 65535),
-    httpsPort: integer(env, 'HTTPS_PORT', 3443, 0, 65535),
-    ingestToken: token ? token : null,
-    tlsCert,
-    tlsKey,
-    certDir: text(env, 'CERT_DIR', '.certs'),
-    queueName: text(env, 'QUEUE_NAME', 'batches', NAME),
-    keyPrefix: text(env, 'KEY_PREFIX', 'ingestlab', NAME),
-    queueMaxDepth: integer(env, 'QUEUE_MAX_DEPTH', 200_000, 1, 100_000_000),
-    groupCommitMs: integer(env, 'GROUP_COMMIT_MS', 2, 0, 1000),
-    groupCommitMax: integer(env, 'GROUP_COMMIT_MAX', 256, 1, 4096),
-    windowMs: integer(env, 'WINDOW_MS', 1000, 100, 60_000),
-    publishGraceMs: integer(env, 'PUBLISH_GRACE_MS', 250, 0, 60_000),
-    historySize: integer(env, 'HISTORY_SIZE', 3600, 1, 100_000),
-    snapshotWindows: integer(env, 'SNAPSHOT_WINDOWS', 300, 0, 100_000),
-    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 2000, 50, 60_000),
-    retryAfterS: integer(env, 'RETRY_AFTER_S', 1, 1, 3600),
-    corsOrigins: origins(env),
-    rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 5000, 0, 100_000_000),
-    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 1000, 100, 3_600_000),
-    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 1000),
-    jobAttempts: integer(env, 'JOB_ATTEMPTS', 8, 1, 100),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
-    logLevel,
-  };
-  const ports = [config.httpPort, config.h2cPort, config.httpsPort].filter((p) => p !== 0);
+  const ports = [s.HTTP_PORT, s.H2C_PORT, s.HTTPS_PORT].filter((p) => p !== 0);
   if (new Set(ports).size !== ports.length) {
     throw new ConfigError(
-      `HTTP_PORT, H2C_PORT and HTTPS_PORT must differ, got ${config.httpPort}, ${config.h2cPort}, ${config.httpsPort}`,
+      `HTTP_PORT, H2C_PORT and HTTPS_PORT must differ, got ${s.HTTP_PORT}, ${s.H2C_PORT}, ${s.HTTPS_PORT}`,
     );
   }
-  return config;
+  return {
+    ...shared,
+    redisUrl: s.REDIS_URL,
+    httpPort: s.HTTP_PORT,
+    h2cPort: s.H2C_PORT,
+    httpsPort: s.HTTPS_PORT,
+    tlsCert,
+    tlsKey,
+    certDir: s.CERT_DIR,
+    queueName: s.QUEUE_NAME,
+    keyPrefix: s.KEY_PREFIX,
+    queueMaxDepth: s.QUEUE_MAX_DEPTH,
+    groupCommitMs: s.GROUP_COMMIT_MS,
+    groupCommitMax: s.GROUP_COMMIT_MAX,
+    publishGraceMs: s.PUBLISH_GRACE_MS,
+    redisCommandTimeoutMs: s.REDIS_COMMAND_TIMEOUT_MS,
+    retryAfterS: s.RETRY_AFTER_S,
+    rateLimitMax: s.RATE_LIMIT_MAX,
+    rateLimitWindowMs: s.RATE_LIMIT_WINDOW_MS,
+    workerConcurrency: s.WORKER_CONCURRENCY,
+    jobAttempts: s.JOB_ATTEMPTS,
+    workerPort: s.WORKER_PORT,
+  };
 }

@@ -1,7 +1,22 @@
 // What the three listeners of one process share: the Redis connections, the queue and its group
-// commit, backpressure, refusal counting, the window publisher, the live hub and the metrics.
-import { LiveHub } from '@ingestlab/fanout';
-import type { Stats } from '@ingestlab/metric-schema';
+// commit, backpressure, refusal counting, the window publisher, the live hub and the metrics. It is
+// also the system the serving core serves (/stats, /readyz, /api/history, /metrics, /live).
+import type { LiveHub } from '@ingestlab/fanout';
+import {
+  HISTORY_RANGES,
+  type HistoryRange,
+  type Readiness,
+  type Stats,
+  type Window,
+} from '@ingestlab/metric-schema';
+import {
+  createLiveHub,
+  type RefusalReason,
+  type ServedSystem,
+  type SharedCounters,
+  ServingMetrics,
+  sharedCounters,
+} from '@ingestlab/serving';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -16,7 +31,8 @@ import { WindowPublisher } from './windows/publisher.js';
 import { WindowStore } from './windows/window-store.js';
 import { WindowSubscriber } from './windows/window-subscriber.js';
 
-export interface Services {
+export interface Services extends ServedSystem {
+  readonly name: 'http-redis';
   readonly config: Config;
   readonly logger: Logger;
   readonly keys: Keys;
@@ -29,10 +45,15 @@ export interface Services {
   readonly store: WindowStore;
   readonly publisher: WindowPublisher;
   readonly hub: LiveHub;
+  /** The process's registry with the shared families (for the serving core)... */
+  readonly servingMetrics: ServingMetrics;
+  /** ...and System 1's own. */
   readonly metrics: IngestMetrics;
+  /** This process's counts for the shared families; the ingest route adds to them. */
+  readonly counts: SharedCounters & { rejectedBatches: Record<RefusalReason, number> };
   readonly startedAt: number;
   stats(): Promise<Stats>;
-  /** Writes the last group, stops publishing, closes viewers and connections. Call after the listeners closed. */
+  /** Writes the last group, stops publishing and closes connections. Call after the listeners closed (the http1 app closes the hub). */
   close(): Promise<void>;
 }
 
@@ -41,10 +62,6 @@ export interface ServicesOptions {
   publish?: boolean;
   /** Node's default process metrics in /metrics. Default true. */
   defaultMetrics?: boolean;
-  /** LiveHub heartbeat, for tests. Default 5000 ms. */
-  heartbeatMs?: number;
-  /** LiveHub per-viewer backlog cap. Default 256 KiB. */
-  maxBacklogBytes?: number;
 }
 
 export function createServices(config: Config, logger: Logger, options: ServicesOptions = {}): Services {
@@ -60,24 +77,20 @@ export function createServices(config: Config, logger: Logger, options: Services
   });
   const depth = new DepthMonitor({ redis, pendingKey: keys.pending, maxDepth: config.queueMaxDepth });
   const rejections = new RejectionCounter({ redis, keys, windowMs: config.windowMs });
-  const store = new WindowStore(redis, keys, config.windowMs, config.historySize);
-  const hub = new LiveHub({
-    system: 'http-redis',
-    windowMs: config.windowMs,
-    snapshot: () => store.history(config.snapshotWindows),
-    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
-    ...(options.maxBacklogBytes ? { maxBacklogBytes: options.maxBacklogBytes } : {}),
-    onError: (error, context) => logger.warn({ err: error, context }, 'live hub'),
-  });
-  const metrics = new IngestMetrics(
-    {
-      queueDepth: () => depth.depth,
-      viewers: () => hub.viewers,
-      droppedFrames: () => hub.droppedFrames,
-      jobsFolded: async () => Number((await redis.get(keys.jobsFolded)) ?? 0),
-    },
+  const store = new WindowStore(redis, keys, config.windowMs, config.historyWindows);
+  const windowsIn = (range: HistoryRange) => Math.ceil(HISTORY_RANGES[range] / config.windowMs);
+  const hub = createLiveHub(
+    'http-redis',
+    config,
+    () => store.history(windowsIn(config.liveSnapshotRange)),
+    (error, context) => logger.warn({ err: error, context }, 'live hub'),
+  );
+  const counts = sharedCounters();
+  const servingMetrics = new ServingMetrics(
+    { name: 'http-redis', hub, counters: () => counts },
     { defaultMetrics: options.defaultMetrics ?? true },
   );
+  const metrics = new IngestMetrics(servingMetrics.registry, () => depth.depth);
   const committer = new GroupCommitter({
     commit: async (batches) => {
       const results = await queue.commit(batches);
@@ -93,7 +106,9 @@ export function createServices(config: Config, logger: Logger, options: Services
     windowMs: config.windowMs,
     graceMs: config.publishGraceMs,
     context: () => ({ queueDepth: depth.depth, viewers: hub.viewers, droppedFrames: hub.droppedFrames }),
-    onPublished: () => metrics.windowsPublished.inc(),
+    onPublished: () => {
+      counts.windowsPublished += 1;
+    },
     onError: (error) => logger.warn({ err: error }, 'window publication failed; retrying at the next tick'),
   });
   const subscriberRedis = createPatientRedis(config.redisUrl, 'ingestlab-windows-sub');
@@ -108,6 +123,8 @@ export function createServices(config: Config, logger: Logger, options: Services
   const startedAt = Date.now();
 
   return {
+    name: 'http-redis',
+    windowMs: config.windowMs,
     config,
     logger,
     keys,
@@ -119,8 +136,15 @@ export function createServices(config: Config, logger: Logger, options: Services
     store,
     publisher,
     hub,
+    servingMetrics,
     metrics,
+    counts,
     startedAt,
+    counters: () => counts,
+    readiness: (): Readiness => depth.readiness(),
+    history(range: HistoryRange): Promise<Window[]> {
+      return store.history(windowsIn(range));
+    },
     async stats() {
       const [counts, producers] = await Promise.all([
         redis.mget(keys.accepted, keys.aggregated, keys.rejected, keys.duplicates, keys.pending),
@@ -143,7 +167,6 @@ export function createServices(config: Config, logger: Logger, options: Services
     async close() {
       await committer.drain().catch((error) => logger.warn({ err: error }, 'last group commit failed'));
       await publisher.stop();
-      await hub.close();
       await subscriber.close();
       depth.close();
       await rejections.close();

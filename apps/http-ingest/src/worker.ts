@@ -1,25 +1,32 @@
 // The worker process (`start:worker`): folds queued batches into Redis windows until SIGTERM/SIGINT,
-// then lets the jobs in hand finish before exiting.
-import { boot, stopOnSignals } from './boot.js';
-import { startFoldWorker } from './fold-worker.js';
+// then lets the jobs in hand finish. It serves /healthz, /readyz and /metrics on WORKER_PORT.
+import { runProcess } from '@ingestlab/serving';
+import { loadConfig } from './config.js';
+import { startFoldWorker } from './worker/fold-worker.js';
+import { startWorkerHttp } from './worker/worker-http.js';
 
-if (process.argv.includes('--help')) {
-  console.log(`Usage: node dist/worker.js
+await runProcess({
+  name: 'http-ingest-worker',
+  help: `Usage: node dist/worker.js
 Folds batches from System 1's BullMQ queue into the window aggregates in Redis. Run any number.
-Environment: REDIS_URL, QUEUE_NAME, KEY_PREFIX, WINDOW_MS, WORKER_CONCURRENCY, LOG_LEVEL
-(see src/config.ts for defaults). Stops on SIGTERM/SIGINT after the current jobs finish.`);
-  process.exit(0);
-}
-
-const { config, logger } = boot('http-ingest-worker');
-const folding = startFoldWorker(config, logger);
-logger.info({ queue: config.queueName, concurrency: config.workerConcurrency }, 'worker started');
-
-stopOnSignals(logger, config.shutdownTimeoutMs, {
-  stopping: 'worker stopping: finishing jobs in hand',
-  late: 'worker did not stop in time; exiting',
-  close: async () => {
-    await folding.close();
-    logger.info({ processed: folding.processed() }, 'worker stopped');
+Serves /healthz, /readyz and /metrics on WORKER_PORT (default 0: a free port, logged).
+Settings (environment; defaults in README.md): REDIS_URL, QUEUE_NAME, KEY_PREFIX, WINDOW_MS, HISTORY_WINDOWS,
+WORKER_CONCURRENCY, WORKER_PORT, HOST, SHUTDOWN_TIMEOUT_MS, LOG_LEVEL. A bad setting exits 78 naming it.
+SIGTERM/SIGINT stop after the current jobs finish; a second signal exits at once.`,
+  loadConfig: () => loadConfig(),
+  async start(config, logger) {
+    const folding = startFoldWorker(config, logger);
+    const http = await startWorkerHttp(config, folding, logger);
+    logger.info(
+      { queue: config.queueName, concurrency: config.workerConcurrency, address: http.address },
+      'worker started',
+    );
+    return {
+      async close() {
+        await http.close();
+        await folding.close();
+      },
+      summary: () => ({ processed: folding.processed() }),
+    };
   },
 });

@@ -2,7 +2,7 @@
 // why; once workers catch up, batches are taken again.
 import { type PrivateRedis, startRedis, waitUntil } from '@ingestlab/devkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FoldWorker } from '../src/fold-worker.js';
+import type { FoldWorker } from '../src/worker/fold-worker.js';
 import { batch } from './support/batches.js';
 import { http1Client } from './support/clients.js';
 import { startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';

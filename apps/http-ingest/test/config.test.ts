@@ -1,6 +1,7 @@
 // Configuration is read once at boot: defaults from the contract, and a precise refusal of bad values.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, DASHBOARD_ORIGINS } from '@ingestlab/serving';
+import { loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('uses the contract defaults', () => {
@@ -14,16 +15,19 @@ describe('loadConfig', () => {
       ingestToken: null,
       windowMs: 1000,
       groupCommitMs: 2,
-      corsOrigins: '*',
+      corsOrigins: DASHBOARD_ORIGINS,
     });
   });
 
   it.each([
     [{ HTTP_PORT: 'abc' }, /HTTP_PORT must be an integer from 0 to 65535, got "abc"/],
+    [{ WORKER_PORT: '-1' }, /WORKER_PORT must be an integer from 0 to 65535/],
+    [{ HISTORY_WINDOWS: '0' }, /HISTORY_WINDOWS must be an integer from 1/],
+    [{ LIVE_SNAPSHOT_RANGE: '2m' }, /LIVE_SNAPSHOT_RANGE must be one of 1m, 5m, 15m, 1h/],
     [{ H2C_PORT: '70000' }, /H2C_PORT must be an integer/],
     [{ WINDOW_MS: '10' }, /WINDOW_MS must be an integer from 100/],
     [{ GROUP_COMMIT_MS: '1.5' }, /GROUP_COMMIT_MS must be an integer/],
-    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\//],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a URL like redis:\/\/127.0.0.1:6379/],
     [{ TLS_CERT: '/x.pem' }, /TLS_CERT and TLS_KEY must be given together/],
     [{ HTTP_PORT: '4000', H2C_PORT: '4000' }, /must differ/],
     [{ CORS_ORIGINS: 'http://a.example, nope' }, /CORS_ORIGINS must be/],

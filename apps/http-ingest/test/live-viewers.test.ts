@@ -14,7 +14,9 @@ let system: TestSystem;
 
 beforeAll(async () => {
   redis = await startRedis();
-  system = await startSystem(testConfig(redis.url), { publish: false, maxBacklogBytes: CAP });
+  system = await startSystem(testConfig(redis.url, { LIVE_MAX_BACKLOG_BYTES: String(CAP) }), {
+    publish: false,
+  });
 });
 afterAll(async () => {
   await system?.close();
@@ -82,7 +84,7 @@ it('keeps a stalled viewer bounded while 100 others receive every window', async
     () => `readers got ${Math.min(...received)}/${windows}`,
   );
   const metrics = await fetch(`${system.urls.http1}/metrics`).then((r) => r.text());
-  expect(metrics).toMatch(/ingest_live_viewers 101/);
+  expect(metrics).toContain('ingest_live_viewers{transport="ws",system="http-redis"} 101');
   for (const ws of viewers) ws.close();
 
   // Phase 2: large frames (about 100 KB) until the stalled viewer's kernel buffers are full: from then
@@ -101,6 +103,6 @@ it('keeps a stalled viewer bounded while 100 others receive every window', async
   const worst = Math.max(...system.services.hub.viewerStats().map((s) => s.backlogBytes));
   expect(worst).toBeLessThanOrEqual(CAP + frameBytes);
   const after = await fetch(`${system.urls.http1}/metrics`).then((r) => r.text());
-  expect(after).toMatch(/ingest_live_dropped_frames [1-9]\d*/);
+  expect(after).toMatch(/ingest_live_dropped_frames_total\{system="http-redis"\} [1-9]\d*/);
   stalled.destroy();
 });

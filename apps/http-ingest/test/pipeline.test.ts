@@ -6,7 +6,7 @@ import { type PrivateRedis, startRedis, waitUntil } from '@ingestlab/devkit';
 import type { Stats, Window } from '@ingestlab/metric-schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { FoldWorker } from '../src/fold-worker.js';
+import type { FoldWorker } from '../src/worker/fold-worker.js';
 import { batch } from './support/batches.js';
 import { http1Client, http2Client, type IngestClient, postUntilAcked } from './support/clients.js';
 import { drainedStats, startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';
@@ -90,10 +90,13 @@ describe('the path of a batch', () => {
     const metrics = await fetch(`${system.urls.http1}/metrics`).then((r) => r.text());
     for (const protocol of ['http1', 'h2c', 'h2', 'https1']) {
       expect(metrics).toMatch(
-        new RegExp(`ingest_http_requests_total\\{protocol="${protocol}",route="/ingest",status="202"\\} 40`),
+        new RegExp(
+          `ingest_http_requests_total\\{protocol="${protocol}",route="/ingest",status="202",system="http-redis"\\} 40`,
+        ),
       );
     }
-    expect(metrics).toMatch(/ingest_windows_published_total \d+/);
+    expect(metrics).toMatch(/ingest_windows_published_total\{system="http-redis"\} \d+/);
+    expect(metrics).toContain('ingest_accepted_samples_total{system="http-redis"} 800');
     await Promise.all(clients.map(([, c]) => c.close()));
   });
 
@@ -136,14 +139,14 @@ describe('several replicas', () => {
     const third = await startSystem({ ...system.config }, { listen: false });
     try {
       const before =
-        system.services.publisher.published +
-        second.services.publisher.published +
-        third.services.publisher.published;
+        system.services.counts.windowsPublished +
+        second.services.counts.windowsPublished +
+        third.services.counts.windowsPublished;
       await new Promise((r) => setTimeout(r, 3000));
       const published =
-        system.services.publisher.published +
-        second.services.publisher.published +
-        third.services.publisher.published -
+        system.services.counts.windowsPublished +
+        second.services.counts.windowsPublished +
+        third.services.counts.windowsPublished -
         before;
       const history = await system.services.store.history(200);
       const starts = history.map((w) => w.start);

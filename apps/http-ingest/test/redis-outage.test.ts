@@ -2,7 +2,7 @@
 // retry), /readyz turns 503; once Redis is back (append-only), everything acknowledged is aggregated.
 import { type PrivateRedis, startRedis, waitUntil } from '@ingestlab/devkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FoldWorker } from '../src/fold-worker.js';
+import type { FoldWorker } from '../src/worker/fold-worker.js';
 import { http1Client } from './support/clients.js';
 import { startLoad } from './support/load.js';
 import { drainedStats, startSystem, startWorker, type TestSystem, testConfig } from './support/system.js';

@@ -1,6 +1,7 @@
 // A server for the ingest benchmark, in its own process: `app` is System 2 built from source,
 // `baseline` is a bare `ws` server that parses each frame and acks its seq (no validation, no
 // aggregation): the ceiling of the socket path on this machine.
+import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -30,7 +31,7 @@ if (mode === 'baseline') {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_SAMPLES_PER_SEC: '0',
   });
-  const app = await buildApp(config, { logger: { level: 'warn' } });
+  const app = await buildApp(config, { logger: pino({ level: 'warn' }) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   process.stdout.write(`PORT ${typeof address === 'object' && address ? address.port : 0}\n`);

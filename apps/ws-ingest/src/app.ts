@@ -1,53 +1,80 @@
-// System 2 as a Fastify plugin: external plugins, then the app's own state, then routes. Tests
-// build it with buildApp() on port 0 and close it; server.ts adds the process around it.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import fp from 'fastify-plugin';
+// System 2 as a Fastify app: the shared serving plugins (health, readiness, stats, history, metrics,
+// live, errors, CORS), then its ingest socket route. Tests build it with buildApp() on port 0 and
+// close it; server.ts adds the process around it.
+import { MAX_PAYLOAD_BYTES } from '@ingestlab/metric-schema';
+import {
+  type ServedSystem,
+  SERVER_OPTIONS,
+  SLOW_HEADER_LIMITS,
+  ServingMetrics,
+  serving,
+} from '@ingestlab/serving';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import type { Config } from './config.js';
-import corsPlugin from './plugins/cors.js';
-import errorHandlerPlugin from './plugins/error-handler.js';
-import metricsPlugin from './plugins/metrics.js';
-import pipelinePlugin from './plugins/pipeline.js';
-import rateLimitPlugin from './plugins/rate-limit.js';
-import websocketPlugin from './plugins/websocket.js';
-import healthRoutes from './routes/health.js';
-import historyRoutes from './routes/history.js';
+import { IngestConnections } from './connection/ingest-connections.js';
+import { IngestCore } from './core/ingest-core.js';
+import { registerIngestMetrics } from './metrics.js';
 import ingestRoutes from './routes/ingest.js';
-import liveRoutes from './routes/live.js';
-import metricsRoutes from './routes/metrics.js';
-import statsRoutes from './routes/stats.js';
 
-async function appPlugin(instance: FastifyInstance, options: { config: Config }): Promise<void> {
-  const { config } = options;
-  await instance.register(corsPlugin, { config });
-  await instance.register(rateLimitPlugin, { config });
-  await instance.register(errorHandlerPlugin);
-  await instance.register(pipelinePlugin, { config });
-  await instance.register(metricsPlugin);
-  await instance.register(websocketPlugin, { config });
-  await instance.register(ingestRoutes);
-  await instance.register(liveRoutes);
-  await instance.register(healthRoutes);
-  await instance.register(statsRoutes);
-  await instance.register(metricsRoutes);
-  await instance.register(historyRoutes);
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The in-memory core (counts, windows, hub): tests read it. */
+    core: IngestCore;
+    /** The open ingest connections. */
+    connections: IngestConnections;
+  }
 }
 
-/** Not encapsulated, so the app's decorations (pipeline, metrics) are visible to whoever builds it. */
-export const app = fp(appPlugin, { name: 'ws-ingest-app' });
+export interface BuildOptions {
+  /** The process's logger. Default silent (tests). */
+  logger?: FastifyBaseLogger;
+  /** Node's standard process metrics. Default true. */
+  defaultMetrics?: boolean;
+}
 
-/**
- * A client that dribbles its request or upgrade headers is cut after 10 s (Node's default is 60 s,
- * checked every 30 s), so slow-loris connections cannot pile up. Upgraded sockets are not affected.
- */
-export const SLOW_HEADER_LIMITS = { headersTimeout: 10_000, connectionsCheckingInterval: 1000 };
-
-/** Builds a ready (not listening) app. `logger` defaults to off, which suits tests. */
-export async function buildApp(
-  config: Config,
-  fastifyOptions: FastifyServerOptions = {},
-): Promise<FastifyInstance> {
-  const instance = Fastify({ logger: false, http: SLOW_HEADER_LIMITS, ...fastifyOptions });
-  await instance.register(app, { config });
-  await instance.ready();
-  return instance;
+/** Builds a ready (not listening) app with its own core. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const loggerInstance = options.logger ?? pino({ level: 'silent' });
+  const app = Fastify({
+    ...SERVER_OPTIONS,
+    loggerInstance,
+    http: SLOW_HEADER_LIMITS,
+    // Graceful close owns the sockets; idle HTTP keep-alive connections are closed at once.
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+  const core = new IngestCore(config);
+  const connections = new IngestConnections(core, app.log);
+  const system: ServedSystem = {
+    name: core.name,
+    windowMs: core.windowMs,
+    hub: core.hub,
+    stats: () => core.stats(),
+    readiness: () => core.readiness(),
+    history: (range) => core.history(range),
+    counters: () => core.counters(),
+    // Shutdown: acks owed are flushed and ingest sockets closed with 1001, then the open window is
+    // published (acked samples reach the dashboards); the serving core then closes the viewers.
+    drain: async () => {
+      await connections.drain(Date.now() + Math.floor(config.shutdownTimeoutMs / 2));
+      const last = core.stop();
+      app.log.info(
+        { samples: last?.samples ?? 0, accepted: core.accounting.counters.acceptedSamples },
+        'published the open window before shutdown',
+      );
+    },
+  };
+  const metrics = new ServingMetrics(system, { defaultMetrics: options.defaultMetrics ?? true });
+  registerIngestMetrics(metrics.registry, core, connections);
+  app.decorate('core', core);
+  app.decorate('connections', connections);
+  // Ingest frames may be up to the contract's 1 MiB (ws closes larger ones with 1009).
+  await app.register(serving, { system, config, metrics, maxWebSocketPayload: MAX_PAYLOAD_BYTES });
+  await app.register(ingestRoutes, { core, connections });
+  app.addHook('onClose', async () => {
+    core.stop();
+  });
+  core.start();
+  await app.ready();
+  return app;
 }

@@ -1,55 +1,31 @@
-// System 2's process: reads the config, builds the app with pino logging, listens on HOST:WS_PORT
-// and shuts down gracefully on SIGTERM/SIGINT (stop accepting, flush acks, close sockets with 1001).
+// System 2's process: settings, logger, the app listening on HOST:WS_PORT, and a graceful stop on
+// SIGTERM/SIGINT (stop reading, flush owed acks, close sockets with 1001, publish the open window).
+import { runProcess } from '@ingestlab/serving';
 import { buildApp } from './app.js';
-import { ConfigError, type Config, loadConfig } from './config.js';
-import { redactedRequest } from './log-redaction.js';
+import { loadConfig } from './config.js';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`ws-ingest: bad configuration: ${error.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
-  throw error;
-}
-
-const app = await buildApp(config, {
-  logger: { level: config.logLevel, serializers: { req: redactedRequest } },
-  // Graceful close owns the sockets; idle HTTP keep-alive connections are closed at once.
-  forceCloseConnections: 'idle',
+await runProcess({
+  name: 'ws-ingest',
+  help: `Usage: node dist/server.js
+System 2: WebSocket ingest on ws://HOST:WS_PORT/ingest (default 127.0.0.1:3003), with /live, /live/sse,
+/api/history, /stats, /metrics, /healthz and /readyz on the same port.
+Settings (environment; every one with its default in README.md): WS_PORT, MAX_INFLIGHT_BATCHES,
+DUPLICATE_HORIZON_MS, DUPLICATE_MAX_ENTRIES, RATE_LIMIT_SAMPLES_PER_SEC, and the shared ones: HOST,
+INGEST_TOKEN, WINDOW_MS, HISTORY_WINDOWS, LIVE_SNAPSHOT_RANGE, LIVE_MAX_BACKLOG_BYTES, LIVE_HEARTBEAT_MS,
+PING_INTERVAL_MS, HTTP_RATE_LIMIT_PER_MIN, CORS_ORIGINS, SHUTDOWN_TIMEOUT_MS, LOG_LEVEL.
+A bad setting exits 78 naming it. SIGTERM/SIGINT stop gracefully; a second signal exits at once.`,
+  loadConfig: () => loadConfig(),
+  async start(config, logger) {
+    const app = await buildApp(config, { logger });
+    await app.listen({ port: config.port, host: config.host });
+    logger.info(
+      {
+        windowMs: config.windowMs,
+        token: config.ingestToken ? 'required' : 'open',
+        cors: config.corsOrigins,
+      },
+      'ws-ingest ready: ingest at /ingest, live at /live and /live/sse',
+    );
+    return { close: () => app.close(), summary: () => ({ stats: app.core.stats() }) };
+  },
 });
-
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down');
-  const timer = setTimeout(() => {
-    app.log.error('graceful shutdown took too long; exiting');
-    process.exit(1);
-  }, config.shutdownGraceMs + 5000);
-  timer.unref();
-  try {
-    await app.close();
-    app.log.info({ stats: app.pipeline.accounting.stats() }, 'closed');
-    process.exit(0);
-  } catch (error) {
-    app.log.error({ err: error }, 'error while closing');
-    process.exit(1);
-  }
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
-
-try {
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    { windowMs: config.windowMs, token: config.ingestToken ? 'required' : 'open', cors: config.corsOrigins },
-    'ws-ingest ready: ingest at /ingest, live at /live and /live/sse',
-  );
-} catch (error) {
-  app.log.error({ err: error }, 'could not listen');
-  process.exit(1);
-}

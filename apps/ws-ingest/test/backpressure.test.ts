@@ -20,11 +20,11 @@ describe('backpressure', () => {
       // The producer stops reading: acks pile up in the kernel, then in the server, until it pauses.
       (producer.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
       await waitUntil(
-        () => running.app.pipeline.connections.size === 1,
+        () => running.app.connections.open.size === 1,
         10_000,
         () => 'connected',
       );
-      const connection = [...running.app.pipeline.connections][0]!;
+      const connection = [...running.app.connections.open][0]!;
       const samples = makeSamples(1, 1);
       let seq = 0;
       let maxBuffered = 0;
@@ -42,9 +42,9 @@ describe('backpressure', () => {
       while (seq < 3_000_000) {
         await pump(5);
         if (!connection.limiter.paused) continue;
-        const before = running.app.pipeline.accounting.accepted;
+        const before = running.app.core.accounting.counters.acceptedSamples;
         await new Promise((resolve) => setTimeout(resolve, 500));
-        if (connection.limiter.paused && running.app.pipeline.accounting.accepted === before) {
+        if (connection.limiter.paused && running.app.core.accounting.counters.acceptedSamples === before) {
           acceptedWhilePaused = before;
           break;
         }
@@ -53,7 +53,7 @@ describe('backpressure', () => {
       // More sending changes nothing on the server: it is not reading.
       await pump(10);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(running.app.pipeline.accounting.accepted).toBe(acceptedWhilePaused);
+      expect(running.app.core.accounting.counters.acceptedSamples).toBe(acceptedWhilePaused);
       const ackBytes = `{"type":"ack","seq":${seq},"accepted":1,"duplicate":false}`.length;
       // Bound: every in-flight batch's ack, plus those taken from the last socket read (≤ 64 KiB of frames).
       const frameBytes = JSON.stringify(batch('blaster', seq, samples)).length;
@@ -73,8 +73,8 @@ describe('backpressure', () => {
         90_000,
         () => `all ${seq} acked (${producer.acked.size})`,
       );
-      expect(running.app.pipeline.accounting.accepted).toBe(seq);
-      expect(running.app.pipeline.accounting.aggregated).toBe(seq);
+      expect(running.app.core.accounting.counters.acceptedSamples).toBe(seq);
+      expect(running.app.core.accounting.aggregated).toBe(seq);
       expect(connection.limiter.pauses).toBeGreaterThanOrEqual(1);
     } finally {
       await running.close();

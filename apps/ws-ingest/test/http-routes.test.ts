@@ -22,11 +22,14 @@ describe('HTTP routes', () => {
 
   it('validates ?range= strictly and serves closed windows', { timeout: 30_000 }, async () => {
     running = await startApp({ WINDOW_MS: '100' });
-    for (const bad of ['', '?range=2m', '?range=5M', '?range=5m&range=1m', '?range=1h%00']) {
+    const fallback = (await (await fetch(running.url('/api/history'))).json()) as { range: string };
+    expect(fallback.range).toBe('5m');
+    for (const bad of ['?range=', '?range=2m', '?range=5M', '?range=5m&range=1m', '?range=1h%00']) {
       const response = await fetch(running.url(`/api/history${bad}`));
       expect(response.status, bad).toBe(400);
-      const body = (await response.json()) as { error: string };
+      const body = (await response.json()) as { error: string; code: string };
       expect(body.error, bad).toMatch(/range/);
+      expect(body.code, bad).toBe('ERR_BAD_REQUEST');
     }
     const producer = await connectProducer(running.port);
     producer.send(batch('h', 1, makeSamples(4, 1)));
@@ -63,14 +66,15 @@ describe('HTTP routes', () => {
     );
     const text = await (await fetch(running.url('/metrics'))).text();
     for (const line of [
-      'ingest_connections{system="ws-memory"} 1',
+      'ingest_open_connections{system="ws-memory"} 1',
+      'ingest_connections_opened_total{system="ws-memory"} 1',
       'ingest_frames_total{system="ws-memory"} 2',
-      'ingest_samples_total{system="ws-memory"} 3',
+      'ingest_accepted_samples_total{system="ws-memory"} 3',
       'ingest_acks_total{system="ws-memory"} 1',
       'ingest_nacks_total{system="ws-memory"} 1',
-      'ingest_rejected_total{kind="invalid",system="ws-memory"} 1',
-      'live_viewers{transport="ws",system="ws-memory"} 0',
-      'live_dropped_frames_total{system="ws-memory"} 0',
+      'ingest_rejected_batches_total{reason="invalid",system="ws-memory"} 1',
+      'ingest_live_viewers{transport="ws",system="ws-memory"} 0',
+      'ingest_live_dropped_frames_total{system="ws-memory"} 0',
     ]) {
       expect(text).toContain(line);
     }

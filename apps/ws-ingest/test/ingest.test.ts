@@ -181,13 +181,13 @@ describe('ingest socket', () => {
     running = await startApp({ PING_INTERVAL_MS: '100' });
     const producer = await connectProducer(running.port);
     await waitUntil(
-      () => running!.app.pipeline.connections.size === 1,
+      () => running!.app.connections.open.size === 1,
       10_000,
       () => 'connected',
     );
     (producer.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     await waitUntil(
-      () => running!.app.pipeline.connections.size === 0,
+      () => running!.app.connections.open.size === 0,
       10_000,
       () => 'terminated',
     );

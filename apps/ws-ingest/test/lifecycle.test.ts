@@ -3,7 +3,8 @@
 import { waitUntil } from '@ingestlab/devkit';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, DASHBOARD_ORIGINS } from '@ingestlab/serving';
+import { loadConfig } from '../src/config.js';
 import { batch, connectProducer, makeSamples, startApp } from './helpers.js';
 
 describe('configuration', () => {
@@ -12,16 +13,16 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       port: 3003,
       host: '127.0.0.1',
-      ingestToken: undefined,
+      ingestToken: null,
       windowMs: 1000,
       pingIntervalMs: 30_000,
     });
-    expect(config.corsOrigins).toEqual(['http://127.0.0.1:5173', 'http://localhost:5173']);
+    expect(config.corsOrigins).toEqual(DASHBOARD_ORIGINS);
   });
 
   it('fails boot with a precise message for a bad variable', () => {
     expect(() => loadConfig({ WS_PORT: '70000' })).toThrow(
-      new ConfigError('WS_PORT must be an integer from 0 to 65535, got 70000'),
+      new ConfigError('WS_PORT must be an integer from 0 to 65535, got "70000"'),
     );
     expect(() => loadConfig({ WINDOW_MS: '1s' })).toThrow(/WINDOW_MS must be an integer/);
     expect(() => loadConfig({ DUPLICATE_HORIZON_MS: '1000' })).toThrow(
@@ -29,7 +30,9 @@ describe('configuration', () => {
     );
     expect(() => loadConfig({ CORS_ORIGINS: 'http://a.example/path' })).toThrow(/bare origins/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
-    expect(() => loadConfig({ INGEST_TOKEN: 'short' })).toThrow(/INGEST_TOKEN/);
+    expect(() => loadConfig({ INGEST_TOKEN: 'has space' })).toThrow(
+      /INGEST_TOKEN must be 1 to 256 visible ASCII/,
+    );
   });
 });
 
@@ -53,7 +56,7 @@ describe('shutdown and live viewers', () => {
     expect(await viewerClosed).toBe(1001);
     // What the server counted is exactly what the producer saw acked: no ack lost in the close.
     const acked = [...producer.acked.values()].reduce((sum, a) => sum + a.accepted, 0);
-    expect(running.app.pipeline.accounting.accepted).toBe(acked);
+    expect(running.app.core.accounting.counters.acceptedSamples).toBe(acked);
   });
 
   it('keeps a paused live viewer under the backlog cap while other viewers receive every window', {
@@ -62,7 +65,7 @@ describe('shutdown and live viewers', () => {
     const cap = 16 * 1024;
     const running = await startApp({ WINDOW_MS: '100', LIVE_MAX_BACKLOG_BYTES: String(cap) });
     try {
-      const hub = running.app.pipeline.hub;
+      const hub = running.app.core.hub;
       const open = (url: string) =>
         new Promise<{ socket: WebSocket; frames: string[] }>((resolve) => {
           const socket = new WebSocket(url);
@@ -77,11 +80,11 @@ describe('shutdown and live viewers', () => {
       // Real windows are ~1.5 KB at 10 per second: hours to fill the kernel's socket buffers. So
       // the test publishes large frames straight into the app's hub, paced so the others keep up.
       await waitUntil(
-        () => running.app.pipeline.ring.length > 0,
+        () => running.app.core.ring.length > 0,
         10_000,
         () => 'a closed window',
       );
-      const template = running.app.pipeline.ring.latest(1)[0]!;
+      const template = running.app.core.ring.latest(1)[0]!;
       const frameBytes = 64 * 1024;
       let maxBacklog = 0;
       let n = 0;

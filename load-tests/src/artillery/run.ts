@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
+import { scriptArgs, UsageError } from '@ingestlab/devkit/cli-args';
 import { parse as parseYaml } from 'yaml';
 import { timestamp } from '../compare/options.js';
 import { renderHtml } from '../report/html.js';
@@ -62,33 +64,30 @@ interface RunArgs {
 }
 
 function parse(argv: string[]): RunArgs | null {
-  const args = argv.filter((a) => a !== '--');
-  if (args.includes('-h') || args.includes('--help')) return null;
-  const scenario = args.shift();
-  if (!SCENARIOS.includes(scenario as Scenario)) {
-    throw new Error(`first argument must be one of ${SCENARIOS.join(', ')}, got "${scenario ?? ''}"`);
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    // parseArgs names the flag already ("Unknown option '--bogus'")
+    throw new UsageError((error as Error).message);
   }
-  const out: RunArgs = { scenario: scenario as Scenario, quick: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('-')) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--quick') out.quick = true;
-    else if (arg === '--target') out.target = value();
-    else if (arg === '-e' || arg === '--environment') {
-      const env = value();
-      const known = scenarioEnvironments(out.scenario);
-      if (!known.includes(env))
-        throw new Error(
-          `${arg} for ${out.scenario} must be one of ${known.join(', ') || '(none)'}, got "${env}"`,
-        );
-      out.environment = env;
-    } else if (arg === '--out') out.out = value();
-    else throw new Error(`unknown option "${arg}" (see --help)`);
+  const { values, positionals } = parsed;
+  if (values.help) return null;
+  const scenario = positionals[0];
+  if (positionals.length !== 1 || !SCENARIOS.includes(scenario as Scenario)) {
+    throw new UsageError(`give one scenario, one of ${SCENARIOS.join(', ')}, got "${positionals.join(' ')}"`);
   }
+  const out: RunArgs = { scenario: scenario as Scenario, quick: values.quick ?? false };
+  if (values.target !== undefined) out.target = values.target;
+  if (values.environment !== undefined) {
+    const known = scenarioEnvironments(out.scenario);
+    if (!known.includes(values.environment))
+      throw new UsageError(
+        `--environment for ${out.scenario} must be one of ${known.join(', ') || '(none)'}, got "${values.environment}"`,
+      );
+    out.environment = values.environment;
+  }
+  if (values.out !== undefined) out.out = values.out;
   return out;
 }
 
@@ -104,13 +103,19 @@ export function scenarioFile(scenario: Scenario): string {
   return join(ROOT, 'scenarios', `${scenario}.yml`);
 }
 
-/** Drops ANSI colour sequences (ESC [ ... m) from a console line. */
-function stripColours(line: string): string {
-  const esc = String.fromCharCode(27);
-  return line
-    .split(esc)
-    .map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, '')))
-    .join('');
+function parseFlags(argv: string[]) {
+  return parseArgs({
+    args: scriptArgs(argv),
+    strict: true,
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean' },
+      target: { type: 'string' },
+      environment: { type: 'string', short: 'e' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 export async function runArtillery(args: RunArgs): Promise<{ code: number; dir: string }> {
@@ -161,7 +166,7 @@ export async function runArtillery(args: RunArgs): Promise<{ code: number; dir: 
     const checks = output
       .join('')
       .split('\n')
-      .map((line) => stripColours(line).trim())
+      .map((line) => stripVTControlCharacters(line).trim())
       .filter((line) => /^(ok|fail):/.test(line));
     const markdown = summariseArtillery(report, {
       scenario: args.scenario,

@@ -5,6 +5,7 @@ export * from './child-group.js';
 export * from './ports.js';
 export * from './probes.js';
 export * from './processes.js';
+export * from './process-guards.js';
 export * from './redis.js';
 export * from './redis-reuse.js';
 export * from './wait.js';

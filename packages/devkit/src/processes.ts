@@ -1,6 +1,7 @@
 // Child processes for tests, dev and demo: named, output kept (and echoed with a prefix if asked),
 // started without waiting and stopped for sure (signal, then SIGKILL after a grace period).
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { guardedCommand, type ProcessGuards } from './process-guards.js';
 
 // waitUntil lived here first; the ./processes subpath keeps exporting it.
 export { type WaitOptions, waitUntil } from './wait.js';
@@ -25,7 +26,7 @@ export interface ManagedProcess {
   readonly exited: Promise<number | null>;
 }
 
-export interface StartOptions extends SpawnOptions {
+export interface StartOptions extends SpawnOptions, ProcessGuards {
   /** Echo the child's output to this process's stdout/stderr, each line prefixed `[name] `. Default false. */
   echo?: boolean;
 }
@@ -35,7 +36,8 @@ const OUTPUT_LIMIT = 64 * 1024;
 /**
  * Spawns `command args` with stdout/stderr captured. Spawn options pass through; `detached: true`
  * puts the child in its own process group, so a terminal's Ctrl-C reaches only this process,
- * which can then stop its children in order (see ChildGroup).
+ * which can then stop its children in order (see ChildGroup). `dieWithParent` and `openFiles` start
+ * it under the guards of process-guards.ts (the pid is still the command's).
  */
 export function startProcess(
   name: string,
@@ -43,8 +45,9 @@ export function startProcess(
   args: string[],
   options: StartOptions = {},
 ): ManagedProcess {
-  const { echo = false, ...spawnOptions } = options;
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
+  const { echo = false, dieWithParent, openFiles, ...spawnOptions } = options;
+  const [file, argv] = guardedCommand(command, args, { dieWithParent, openFiles });
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
   let buffer = '';
   const keep = (chunk: Buffer, stream: NodeJS.WriteStream) => {
     const text = chunk.toString();

@@ -32,6 +32,8 @@ export interface RedisOptions {
    * after the processes that use it (see ChildGroup's `detached`). Default false.
    */
   detached?: boolean;
+  /** SIGKILL it when this process dies, even by kill -9 (StartOptions.dieWithParent). Default false. */
+  dieWithParent?: boolean;
 }
 
 export interface PrivateRedis {
@@ -119,6 +121,7 @@ async function launch(options: RedisOptions, ownDir: boolean): Promise<PrivateRe
   const child = startProcess(`redis:${port}`, binary, args, {
     echo: options.echo ?? false,
     detached: options.detached ?? false,
+    dieWithParent: options.dieWithParent ?? false,
   });
   const url = `redis://127.0.0.1:${port}`;
   const cleanup = () => {

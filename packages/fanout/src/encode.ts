@@ -21,10 +21,3 @@ export function encodeFrame(frame: DashboardFrame): EncodedFrame {
     sse: Buffer.from(`data: ${json}\n\n`, 'utf8'),
   };
 }
-
-/** Parses one SSE event block (`data: ...` lines) back into its data text; used by tests and tools. */
-export function sseEventData(block: string): string | null {
-  const lines = block.split('\n').filter((line) => line.startsWith('data:'));
-  if (lines.length === 0) return null;
-  return lines.map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n');
-}

@@ -13,9 +13,39 @@ export type IngestAccepted = Static<typeof IngestAcceptedSchema>;
 export const ErrorDetailSchema = Type.Object({ path: Type.String(), message: Type.String() });
 export type ErrorDetail = Static<typeof ErrorDetailSchema>;
 
+/**
+ * Stable codes of the HTTP refusals both systems send (the `code` of an ErrorAnswer). Messages may be
+ * reworded; a code, once published, keeps its meaning.
+ */
+export const ErrorCodes = {
+  /** 400: a query string or parameter is wrong (e.g. /api/history?range=2m). */
+  badRequest: 'ERR_BAD_REQUEST',
+  /** 400: the body is JSON but not a valid batch. */
+  invalidBatch: 'ERR_INVALID_BATCH',
+  /** 400 or 415: the body is not JSON, is empty, or its content-type is not application/json. */
+  notJson: 'ERR_NOT_JSON',
+  /** 401: INGEST_TOKEN is set and the request did not present it. */
+  unauthorized: 'ERR_UNAUTHORIZED',
+  /** 404: no such route. */
+  notFound: 'ERR_NOT_FOUND',
+  /** 413: the body is over MAX_PAYLOAD_BYTES. */
+  tooLarge: 'ERR_TOO_LARGE',
+  /** 429: the producer is over its rate; retry after `retry-after`. */
+  rateLimited: 'ERR_RATE_LIMITED',
+  /** 429: the system sheds load (queue over its depth limit); retry after `retry-after`. */
+  overloaded: 'ERR_OVERLOADED',
+  /** 503: a dependency (Redis) is away or the process is stopping; retry after `retry-after`. */
+  unavailable: 'ERR_UNAVAILABLE',
+  /** 500: a fault of the server; the details are in its log. */
+  internal: 'ERR_INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
 export const ErrorAnswerSchema = Type.Object(
   {
     error: Type.String(),
+    /** One of ErrorCodes. */
+    code: Type.Optional(Type.String()),
     details: Type.Optional(Type.Array(ErrorDetailSchema)),
   },
   { $id: 'ErrorAnswer' },
@@ -40,9 +70,6 @@ export const NackFrameSchema = Type.Object({
   retryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type NackFrame = Static<typeof NackFrameSchema>;
-
-export const IngestReplyFrameSchema = Type.Union([AckFrameSchema, NackFrameSchema]);
-export type IngestReplyFrame = Static<typeof IngestReplyFrameSchema>;
 
 /** Close codes System 2 uses on its ingest socket (RFC 6455 numbers). */
 export const CloseCodes = {

@@ -1,4 +1,6 @@
-// Exponential backoff with jitter, and a sleep that can be cut short, shared by retries and reconnects.
+// Exponential backoff with jitter, and a sleep that can be cut short: the one backoff of the project,
+// used by the producers' retries and reconnects and by the dashboard's reconnects
+// (`@ingestlab/producers/backoff`, free of Node-only imports so a browser bundle can take it).
 
 /**
  * Delay before try number `attempt` (1 = the first retry): base·2^(attempt-1) capped at max, then

@@ -2,12 +2,13 @@
 // LoadOptions. Kept apart from cli.ts so tests and other tools can reuse the parsing.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { integerFlag, UsageError } from '@ingestlab/devkit/cli-args';
 import { INCIDENT_SCHEDULES } from './incidents.js';
 import type { LoadOptions } from './load-options.js';
 import { DEFAULT_URLS, TARGETS, type Target } from './transports/types.js';
 import { parseDuration, parseRate } from './units.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const USAGE = `Usage: ingestlab-produce [options]
 
@@ -153,11 +154,7 @@ function parseFlags(argv: string[]) {
 }
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${name} must be a whole number, got "${text}"`);
-  const value = Number(text);
-  if (value < min || value > max) throw new UsageError(`${name} must be from ${min} to ${max}, got ${value}`);
-  return value;
+  return text === undefined ? undefined : integerFlag(name, text, min, max);
 }
 
 function flag<T>(name: string, text: string | undefined, parse: (text: string) => T): T | undefined {

@@ -60,12 +60,12 @@ describe('ingestlab-produce', () => {
 
   it.each([
     [['--bogus'], "Unknown option '--bogus'"],
-    [['--hosts', 'ten'], '--hosts must be a whole number, got "ten"'],
-    [['--hosts', '0'], '--hosts must be from 1 to 10000000, got 0'],
+    [['--hosts', 'ten'], '--hosts must be an integer from 1 to 10000000, got "ten"'],
+    [['--hosts', '0'], '--hosts must be an integer from 1 to 10000000, got "0"'],
     [['--duration', '5x'], '--duration: "5x" is not a duration'],
     [['--rate', 'fast'], '--rate: "fast" is not a rate'],
     [['--target', 'h3'], '--target must be one of http1, h2c, h2, ws, got "h3"'],
-    [['--batch', '1001'], '--batch must be from 1 to 1000, got 1001'],
+    [['--batch', '1001'], '--batch must be an integer from 1 to 1000, got "1001"'],
     [['--target', 'h2', '--url', 'http://127.0.0.1:3002'], 'does not suit target h2'],
     [['--incidents', 'chaos'], '--incidents must be one of demo, none, got "chaos"'],
   ])('%j exits 2 with a precise message', async (args, message) => {

@@ -24,6 +24,7 @@ export const CSV_COLUMNS: readonly string[] = [
   ...METRIC_NAMES.flatMap((metric) => STATS.map((stat) => `${metric}_${stat}`)),
   ...PIPELINE,
   'top_hosts',
+  'marker',
 ];
 
 export interface CsvRow {
@@ -31,7 +32,14 @@ export interface CsvRow {
   window: MetricWindow;
 }
 
-export function formatCsv(rows: readonly CsvRow[]): string {
+/** A lab marker (an action or a recovery) on one system's charts: a row of its own in the export. */
+export interface CsvMarker {
+  system: string;
+  at: number;
+  label: string;
+}
+
+export function formatCsv(rows: readonly CsvRow[], markers: readonly CsvMarker[] = []): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const { system, window } of rows) {
     const cells: (string | number | null | undefined)[] = [
@@ -48,6 +56,19 @@ export function formatCsv(rows: readonly CsvRow[]): string {
     }
     for (const field of PIPELINE) cells.push(window.pipeline[field]);
     cells.push(window.top.map((t) => `${t.host}:${t.cpu}`).join(' '));
+    cells.push(null);
+    lines.push(cells.map(cell).join(','));
+  }
+  const blanks = CSV_COLUMNS.length - 5;
+  for (const marker of markers) {
+    const cells = [
+      marker.system,
+      marker.at,
+      null,
+      new Date(marker.at).toISOString(),
+      ...new Array(blanks).fill(null),
+      marker.label,
+    ];
     lines.push(cells.map(cell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;

@@ -1,7 +1,7 @@
 // One system's live stream over WebSocket or Server-Sent Events, reconnecting with exponential
 // backoff and jitter. It hands raw frame text to the caller; it never invents frames.
 import type { Transport } from '../config.js';
-import { type BackoffOptions, backoffDelay } from '../model/backoff.js';
+import { backoffDelay } from '@ingestlab/producers/backoff';
 
 export interface LiveClientOptions {
   /** The stream's URL for a transport (asked again on every attempt). */
@@ -15,6 +15,14 @@ export interface LiveClientOptions {
   /** Without any frame for this long the connection counts as dead and is replaced. Default 10 000. */
   staleMs?: number;
   backoff?: BackoffOptions;
+}
+
+/** Reconnect delays: exponential with equal jitter, so a crowd of dashboards that lost the same server does not come back in lockstep. */
+export interface BackoffOptions {
+  /** Delay before the first retry, before jitter (ms). Default 500. */
+  baseMs?: number;
+  /** Largest delay, before jitter (ms). Default 15 000. */
+  capMs?: number;
 }
 
 /** SSE servers may name their events after the frame type; listen for those too. */
@@ -111,8 +119,9 @@ export class LiveClient {
 
   #scheduleRetry(): void {
     if (this.#stopped) return;
-    const delay = backoffDelay(this.#failures, this.options.backoff);
     this.#failures++;
+    const { baseMs = 500, capMs = 15_000 } = this.options.backoff ?? {};
+    const delay = backoffDelay(this.#failures, baseMs, capMs);
     this.options.onLost(this.#failures, delay);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;

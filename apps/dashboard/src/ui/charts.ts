@@ -67,6 +67,26 @@ export class SystemCharts {
     }
   }
 
+  /**
+   * Vertical markers (the lab's actions and recoveries) as annotation-plugin options; `build(true)`
+   * gives labelled lines for the first two charts, `build(false)` bare lines for the others.
+   */
+  setAnnotations(build: (withLabels: boolean) => Record<string, object>): void {
+    this.#charts.forEach(({ chart }, i) => {
+      const plugins = chart.options.plugins as Record<string, unknown> | undefined;
+      if (plugins) plugins.annotation = { annotations: build(i < 2) };
+      chart.update('none');
+    });
+  }
+
+  /** Labels of the markers on the first chart. */
+  annotationLabels(): string[] {
+    const plugins = this.#charts[0]?.chart.options.plugins as
+      | { annotation?: { annotations?: Record<string, { label?: { content?: string } }> } }
+      | undefined;
+    return Object.values(plugins?.annotation?.annotations ?? {}).map((a) => String(a.label?.content ?? ''));
+  }
+
   /** Points currently given to each chart's first line, for the browser test. */
   pointCounts(): Record<string, number> {
     const counts: Record<string, number> = {};

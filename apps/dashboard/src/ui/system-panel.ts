@@ -18,6 +18,8 @@ const BADGE_TEXT = {
 
 export class SystemPanel {
   readonly charts: SystemCharts;
+  /** Empty unless the lab fills it (its scoreboard for this system). */
+  readonly labSlot: HTMLElement;
   readonly #badge: HTMLElement;
   readonly #age: HTMLElement;
   readonly #error: HTMLElement;
@@ -60,6 +62,7 @@ export class SystemPanel {
     kpi('queue', 'queue depth', '/stats: batches waiting in the queue (always 0 for System 2)');
     kpi('viewers', 'viewers', 'last window: dashboard connections');
 
+    this.labSlot = el('div', { class: 'lab-slot', testid: `${id}-lab-slot` });
     const chartGrid = el('div', { class: 'charts' });
     this.charts = new SystemCharts(chartGrid, config.id);
 
@@ -90,6 +93,7 @@ export class SystemPanel {
         base,
         this.#error,
         kpis,
+        this.labSlot,
         chartGrid,
       ),
     );

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Protocol } from '../metrics.js';
 
-export function protocolOf(request: FastifyRequest, listener: 'http1' | 'h2c' | 'tls'): Protocol {
+function protocolOf(request: FastifyRequest, listener: 'http1' | 'h2c' | 'tls'): Protocol {
   if (listener === 'tls') return request.raw.httpVersionMajor === 2 ? 'h2' : 'https1';
   return listener;
 }

@@ -1,39 +1,8 @@
-// The Lua half of a group commit: for each batch, remember its (producer, seq) or recognise a repeat,
-// keep the new batches' JSON under the group's key (the claim check the job points to) and count.
-// It runs in the same MULTI as BullMQ's add of the group's job, so both happen or neither does.
+// The admit script (admit.lua) and how long it remembers a (producer, seq).
+import { luaScript } from '../redis/lua-script.js';
 
-/**
- * KEYS: accepted, duplicates, producers, pending, group, then one `seen` key per batch.
- * ARGV: seenTtlSeconds, then per batch: producer, sampleCount, json.
- * Returns one integer per batch: n (> 0) when new, -n when a repeat (n = the first copy's samples).
- */
-export const ADMIT_LUA = `
-local ttl = tonumber(ARGV[1])
-local count = #KEYS - 5
-local out = {}
-local samples = 0
-local fresh = 0
-for i = 1, count do
-  local base = 1 + (i - 1) * 3
-  local n = ARGV[base + 2]
-  if redis.call('SET', KEYS[5 + i], n, 'NX', 'EX', ttl) then
-    redis.call('RPUSH', KEYS[5], ARGV[base + 3])
-    redis.call('SADD', KEYS[3], ARGV[base + 1])
-    samples = samples + tonumber(n)
-    fresh = fresh + 1
-    out[i] = tonumber(n)
-  else
-    local first = tonumber(redis.call('GET', KEYS[5 + i])) or tonumber(n)
-    redis.call('INCR', KEYS[2])
-    out[i] = -first
-  end
-end
-if fresh > 0 then
-  redis.call('INCRBY', KEYS[1], samples)
-  redis.call('INCRBY', KEYS[4], fresh)
-end
-return out
-`;
+/** admit.lua: see its header for KEYS, ARGV and the reply. */
+export const ADMIT_LUA = luaScript(new URL('./admit.lua', import.meta.url));
 
 /** How long a (producer, seq) is remembered: 15 minutes, above the contract's 10 (DUPLICATE_HORIZON_MS). */
 export const SEEN_TTL_SECONDS = 15 * 60;

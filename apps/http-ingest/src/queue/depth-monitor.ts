@@ -1,5 +1,6 @@
 // Backpressure without a Redis call per request: the queue depth (batches admitted, not yet folded)
 // and Redis's health are polled every `intervalMs` and cached; /ingest and /readyz read the cache.
+import type { Readiness } from '@ingestlab/metric-schema';
 import type { Redis } from 'ioredis';
 
 export interface DepthMonitorOptions {
@@ -11,8 +12,6 @@ export interface DepthMonitorOptions {
   /** How often to refresh. Default 100 ms. */
   intervalMs?: number;
 }
-
-export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /** How long a refused write keeps /readyz at 503 unless a later write succeeds. */
 const WRITE_FAILURE_MEMORY_MS = 5000;
@@ -71,16 +70,16 @@ export class DepthMonitor {
 
   readiness(): Readiness {
     const down = this.redisDown();
-    if (down) return { ready: false, reason: down };
+    if (down) return { status: 'not ready', reason: down };
     if (this.writeFailure && Date.now() - this.writeFailure.at < WRITE_FAILURE_MEMORY_MS) {
-      return { ready: false, reason: this.writeFailure.reason };
+      return { status: 'not ready', reason: this.writeFailure.reason };
     }
     if (this.overDepth())
       return {
-        ready: false,
+        status: 'not ready',
         reason: `queue over its depth limit (${this.depth} >= ${this.options.maxDepth} batches)`,
       };
-    return { ready: true };
+    return { status: 'ready' };
   }
 
   close(): void {

@@ -26,9 +26,6 @@ export class GroupCommitter {
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBytes: number;
-  /** Groups written and batches in them, for /metrics and the benchmark. */
-  groups = 0;
-  batches = 0;
 
   constructor(private readonly options: GroupCommitOptions) {
     this.maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
@@ -61,8 +58,6 @@ export class GroupCommitter {
     const group = this.group;
     this.group = [];
     this.bytes = 0;
-    this.groups += 1;
-    this.batches += group.length;
     const write = this.options
       .commit(group.map((w) => w.batch))
       .then(

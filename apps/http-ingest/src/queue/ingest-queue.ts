@@ -20,7 +20,7 @@ export interface FoldJobData {
   group: string;
 }
 
-export const FOLD_JOB_NAME = 'fold';
+const FOLD_JOB_NAME = 'fold';
 
 export interface IngestQueueOptions {
   /** Fail-fast connection (see createFailFastRedis); shared with the rest of the request path. */

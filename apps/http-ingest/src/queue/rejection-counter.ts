@@ -4,6 +4,7 @@
 import { windowStartFor } from '@ingestlab/aggregation';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import { windowTtlSeconds } from '../windows/window-store.js';
 
 export interface RejectionCounterOptions {
   redis: Redis;
@@ -12,9 +13,6 @@ export interface RejectionCounterOptions {
   /** How often to write the sums. Default 100 ms. */
   flushMs?: number;
 }
-
-/** Per-window refusal counts expire well after the window was published. */
-const WINDOW_KEY_TTL_SECONDS = 3600;
 
 export class RejectionCounter {
   /** Window start -> refusals not yet written. */
@@ -48,9 +46,11 @@ export class RejectionCounter {
     const { redis, keys } = this.options;
     const multi = redis.multi();
     let total = 0;
+    // Per-window refusal counts expire well after the window was published.
+    const ttl = windowTtlSeconds(this.options.windowMs);
     for (const [start, n] of batch) {
       total += n;
-      multi.incrby(keys.windowRejected(start), n).expire(keys.windowRejected(start), WINDOW_KEY_TTL_SECONDS);
+      multi.incrby(keys.windowRejected(start), n).expire(keys.windowRejected(start), ttl);
     }
     multi.incrby(keys.rejected, total);
     this.writing = multi

@@ -1,23 +1,51 @@
 // POST /ingest: authorise, shed under load, validate, then group-commit into Redis; the 202 is sent
-// only once Redis confirmed. Every answer other than 202 counts one refused batch.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { ErrorAnswerSchema, IngestAcceptedSchema, parseBatch } from '@ingestlab/metric-schema';
+// only once Redis confirmed. Every answer other than 202 counts one refused batch, by reason.
+import {
+  ErrorAnswerSchema,
+  ErrorCodes,
+  IngestAcceptedSchema,
+  parseJson,
+  validateBatch,
+} from '@ingestlab/metric-schema';
+import { type RefusalReason, refusal, tokenCheck } from '@ingestlab/serving';
 import type { FastifyPluginAsync } from 'fastify';
 
-function tokenDigest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
-}
-
-/** Constant-time: both sides are hashed to equal length first, so neither length nor content leaks. */
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  return timingSafeEqual(tokenDigest(header.slice(7)), expected);
+/** The refusal reason of an /ingest answer, for the shared rejected-batches family. */
+function reasonFor(status: number): RefusalReason {
+  switch (status) {
+    case 400:
+      return 'invalid';
+    case 401:
+      return 'bad-token';
+    case 413:
+      return 'too-large';
+    case 415:
+      return 'not-json';
+    case 429:
+      return 'rate-limited';
+    case 503:
+      return 'unavailable';
+    default:
+      return 'protocol';
+  }
 }
 
 const ingestRoutes: FastifyPluginAsync = async (app) => {
-  const { config, committer, depth, rejections } = app.services;
-  const expected = config.ingestToken ? tokenDigest(config.ingestToken) : null;
+  const { config, committer, depth, rejections, counts } = app.services;
+  const authorized = tokenCheck(config.ingestToken);
   const retryAfter = String(config.retryAfterS);
+  const unauthorized = refusal(
+    ErrorCodes.unauthorized,
+    'missing or wrong token: send authorization: Bearer <INGEST_TOKEN>',
+  );
+  const overDepth = refusal(
+    ErrorCodes.overloaded,
+    `batch not taken: queue over its depth limit (${config.queueMaxDepth} batches); keep it and retry`,
+  );
+  const notConfirmed = refusal(
+    ErrorCodes.unavailable,
+    'batch not taken: redis did not confirm it; keep it and retry',
+  );
 
   app.post(
     '/ingest',
@@ -26,45 +54,34 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
       schema: { response: { 202: IngestAcceptedSchema, '4xx': ErrorAnswerSchema, '5xx': ErrorAnswerSchema } },
       // Before the body is read: a refused request costs no parsing.
       onRequest: async (request, reply) => {
-        if (expected && !authorized(request.headers.authorization, expected)) {
-          return reply
-            .code(401)
-            .send({ error: 'missing or wrong token: send authorization: Bearer <INGEST_TOKEN>' });
-        }
+        if (!authorized(request.headers, request.url)) return reply.code(401).send(unauthorized);
         const down = depth.redisDown();
         if (down) {
           return reply
             .code(503)
             .header('retry-after', retryAfter)
-            .send({ error: `batch not taken: ${down}; keep it and retry` });
+            .send(refusal(ErrorCodes.unavailable, `batch not taken: ${down}; keep it and retry`));
         }
-        if (depth.overDepth()) {
-          return reply
-            .code(429)
-            .header('retry-after', retryAfter)
-            .send({
-              error: `batch not taken: queue over its depth limit (${config.queueMaxDepth} batches); keep it and retry`,
-            });
-        }
+        if (depth.overDepth()) return reply.code(429).header('retry-after', retryAfter).send(overDepth);
       },
       onResponse: async (_request, reply) => {
-        if (reply.statusCode !== 202) rejections.add();
+        if (reply.statusCode === 202) return;
+        rejections.add();
+        const reason =
+          reply.statusCode === 429 && depth.overDepth() ? 'overloaded' : reasonFor(reply.statusCode);
+        counts.rejectedBatches[reason] += 1;
       },
     },
     async (request, reply) => {
       const body = request.body;
       if (typeof body !== 'string') {
-        return reply.code(415).send({ error: 'content-type must be application/json' });
+        return reply.code(415).send(refusal(ErrorCodes.notJson, 'content-type must be application/json'));
       }
-      const parsed = parseBatch(body);
+      const json = parseJson(body);
+      if (!json.ok) return reply.code(400).send(refusal(ErrorCodes.notJson, json.error));
+      const parsed = validateBatch(json.value);
       if (!parsed.ok) {
-        return reply
-          .code(400)
-          .send(
-            parsed.details.length > 0
-              ? { error: parsed.error, details: parsed.details }
-              : { error: parsed.error },
-          );
+        return reply.code(400).send(refusal(ErrorCodes.invalidBatch, parsed.error, parsed.details));
       }
       const batch = parsed.value;
       let outcome: number;
@@ -79,11 +96,10 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
       } catch (error) {
         depth.noteWriteFailure(error);
         request.log.warn({ err: error }, 'group commit failed');
-        return reply
-          .code(503)
-          .header('retry-after', retryAfter)
-          .send({ error: 'batch not taken: redis did not confirm it; keep it and retry' });
+        return reply.code(503).header('retry-after', retryAfter).send(notConfirmed);
       }
+      if (outcome > 0) counts.acceptedSamples += outcome;
+      else counts.duplicateBatches += 1;
       return reply.code(202).send({ accepted: Math.abs(outcome), duplicate: outcome < 0 });
     },
   );

@@ -26,8 +26,6 @@ export class WindowPublisher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
-  /** Windows this replica closed and published. */
-  published = 0;
 
   constructor(private readonly options: PublisherOptions) {}
 
@@ -69,7 +67,6 @@ export class WindowPublisher {
         if (closed) {
           const window = closeAggregate(closed, { publishedAt: Date.now(), ...this.options.context() });
           await store.store(window);
-          this.published += 1;
           this.options.onPublished?.(window);
         }
         this.next = start + windowMs;

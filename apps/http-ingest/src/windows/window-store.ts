@@ -7,8 +7,10 @@ import type { Keys } from '../redis/keys.js';
 import { CLOSE_LUA, FOLD_LUA } from './scripts.js';
 import { foldArguments, partialFromRedis } from './window-codec.js';
 
-/** Window aggregates nobody closed (all publishers down) vanish after an hour. */
-const WINDOW_TTL_SECONDS = 3600;
+/** Window aggregates nobody closed (all publishers down) vanish after an hour, or two windows if longer. */
+export function windowTtlSeconds(windowMs: number): number {
+  return Math.max(3600, Math.ceil((2 * windowMs) / 1000));
+}
 
 /** A script defined with its number of keys: called with the keys, then the arguments. */
 type ScriptCommand = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
@@ -28,7 +30,7 @@ export class WindowStore {
     private readonly redis: Redis,
     private readonly keys: Keys,
     readonly windowMs: number,
-    private readonly historySize = 3600,
+    private readonly historyWindows = 3600,
   ) {
     if (!('foldGroup' in redis)) redis.defineCommand('foldGroup', { numberOfKeys: 7, lua: FOLD_LUA });
     if (!('closeWindow' in redis)) redis.defineCommand('closeWindow', { numberOfKeys: 4, lua: CLOSE_LUA });
@@ -61,7 +63,7 @@ export class WindowStore {
         this.keys.pending,
         this.keys.jobsFolded,
         start,
-        WINDOW_TTL_SECONDS,
+        windowTtlSeconds(this.windowMs),
         ...foldArguments(partial),
       )) as [number, number];
       if (code === 1) return { kind: 'folded', start, batches: value, samples: partial.samples };
@@ -97,7 +99,7 @@ export class WindowStore {
     const results = await this.redis
       .multi()
       .lpush(this.keys.history, json)
-      .ltrim(this.keys.history, 0, this.historySize - 1)
+      .ltrim(this.keys.history, 0, this.historyWindows - 1)
       .publish(this.keys.channel, json)
       .exec();
     const failed = results?.find(([error]) => error);

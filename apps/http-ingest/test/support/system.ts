@@ -6,13 +6,14 @@ import type { Stats } from '@ingestlab/metric-schema';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, closeApp, type TlsFiles } from '../../src/app.js';
-import { type Config, type Env, loadConfig } from '../../src/config.js';
-import { type FoldWorker, startFoldWorker } from '../../src/fold-worker.js';
+import type { Env } from '@ingestlab/serving';
+import { type Config, loadConfig } from '../../src/config.js';
+import { type FoldWorker, startFoldWorker } from '../../src/worker/fold-worker.js';
 import type { Listener } from '../../src/plugins/services.js';
 import { createServices, type Services, type ServicesOptions } from '../../src/services.js';
 import { loadTlsFiles } from '../../src/tls-cert.js';
 
-export const silentLogger = pino({ level: 'silent' });
+const silentLogger = pino({ level: 'silent' });
 
 export function testConfig(redisUrl: string, env: Env = {}): Config {
   return loadConfig({
@@ -66,7 +67,6 @@ export async function startSystem(
     urls,
     tls,
     async close() {
-      await services.hub.close();
       await Promise.all(Object.values(apps).map((app) => closeApp(app, 500)));
       await services.close();
     },
@@ -77,7 +77,7 @@ async function waitReady(services: Services): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     await services.depth.poll();
-    if (services.depth.readiness().ready) return;
+    if (services.depth.readiness().status === 'ready') return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`system not ready: ${JSON.stringify(services.depth.readiness())}`);

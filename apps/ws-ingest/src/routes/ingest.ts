@@ -1,30 +1,28 @@
-// `GET /ingest` (WebSocket): checks the token, then hands the socket to an IngestConnection.
+// GET /ingest (WebSocket): checks the token, then hands the socket to the ingest connections.
+import type {} from '@fastify/websocket';
 import { CloseCodes } from '@ingestlab/metric-schema';
-import type { FastifyInstance } from 'fastify';
-import { IngestConnection } from '../ingest/connection.js';
-import { tokenChecker } from '../ingest/token.js';
+import { tokenCheck } from '@ingestlab/serving';
+import type { FastifyPluginAsync } from 'fastify';
+import type { IngestConnections } from '../connection/ingest-connections.js';
+import type { IngestCore } from '../core/ingest-core.js';
 
-export default async function ingestRoutes(app: FastifyInstance) {
-  const pipeline = app.pipeline;
-  const tokenOk = tokenChecker(pipeline.config.ingestToken);
+export interface IngestRouteOptions {
+  core: IngestCore;
+  connections: IngestConnections;
+}
+
+const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, { core, connections }) => {
+  // Browsers cannot set headers on a WebSocket, so the token may also come as ?token= (redacted in logs).
+  const authorized = tokenCheck(core.config.ingestToken, { query: true });
   app.get('/ingest', { websocket: true }, (socket, request) => {
-    if (pipeline.draining) {
-      socket.close(CloseCodes.goingAway, 'server shutting down');
-      return;
-    }
-    if (!tokenOk(request.headers, request.url)) {
-      pipeline.accounting.reject('bad-token');
+    if (!authorized(request.headers, request.url)) {
+      core.refuse('bad-token');
       request.log.info('ingest connection refused: bad or missing token');
       socket.close(CloseCodes.policyViolation, 'bad or missing token');
       return;
     }
-    const connection = new IngestConnection(socket, pipeline, request.log);
-    pipeline.connections.add(connection);
-    pipeline.accounting.connectionsOpened += 1;
-    pipeline.accounting.connectionsOpen += 1;
-    socket.once('close', () => {
-      pipeline.connections.delete(connection);
-      pipeline.accounting.connectionsOpen -= 1;
-    });
+    connections.accept(socket, request.log);
   });
-}
+};
+
+export default ingestRoutes;

@@ -1,0 +1,153 @@
+// One producer's ingest socket. It moves bytes: each text frame is parsed and validated, handed to
+// the core (`ingest(batch, now)`), and answered on the same socket with an ack or a nack. Refusals
+// follow the contract (nack, or close 1003 / 1007 / 1009); the read side pauses at the in-flight cap.
+import { type Batch, CloseCodes, type ErrorDetail, seqOf, validateBatch } from '@ingestlab/metric-schema';
+import type { RefusalReason } from '@ingestlab/serving';
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import type { IngestCore } from '../core/ingest-core.js';
+import { ackText, nackText } from './answers.js';
+import { InFlightLimiter } from './in-flight-limiter.js';
+
+/** Per-connection figures the pool sums for /metrics. */
+export interface ConnectionCounts {
+  framesIn: number;
+  acks: number;
+  nacks: number;
+}
+
+/** ws errors that mean the peer sent something the protocol refuses; ws closes the socket itself. */
+const PROTOCOL_ERRORS: Record<string, RefusalReason> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'too-large',
+  WS_ERR_INVALID_UTF8: 'bad-utf8',
+};
+
+/** Close reasons must fit in 123 bytes. */
+function reason(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+export class IngestConnection {
+  readonly limiter: InFlightLimiter;
+  private alive = true;
+  /** Set when shutdown begins: frames still arriving are left unacked (the producer keeps them). */
+  draining = false;
+  /** Bound once so each send reuses it rather than allocating a closure per ack. */
+  private readonly settled: (error?: Error) => void;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly core: IngestCore,
+    private readonly counts: ConnectionCounts,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.limiter = new InFlightLimiter(
+      core.config.maxInFlightBatches,
+      () => socket.pause(),
+      () => {
+        if (!this.draining) socket.resume();
+      },
+    );
+    this.settled = () => this.limiter.settled();
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    socket.on('error', (error: Error & { code?: string }) => this.onError(error));
+  }
+
+  /** Pings, or terminates a socket that never answered the previous ping; false if terminated. */
+  heartbeat(): boolean {
+    if (!this.alive) {
+      this.socket.terminate();
+      return false;
+    }
+    this.alive = false;
+    if (this.socket.readyState === this.socket.OPEN) this.socket.ping();
+    return true;
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    // Shutting down: the ack could not be trusted to arrive, so the producer keeps the batch.
+    if (this.draining) return;
+    this.counts.framesIn += 1;
+    this.limiter.taken();
+    if (isBinary) {
+      this.refuseAndClose(
+        'binary',
+        CloseCodes.unsupportedData,
+        'binary frames are not accepted: send one JSON batch per text frame',
+      );
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(data.toString());
+    } catch (error) {
+      this.refuseAndClose(
+        'not-json',
+        CloseCodes.unsupportedData,
+        `frame is not valid JSON: ${(error as Error).message}`,
+      );
+      return;
+    }
+    if (!validateBatch.check(value)) {
+      const result = validateBatch(value);
+      this.core.refuse('invalid');
+      this.nack(
+        seqOf(value),
+        result.ok ? 'invalid batch' : result.error,
+        result.ok ? undefined : result.details,
+      );
+      return;
+    }
+    this.take(value);
+  }
+
+  private take(batch: Batch): void {
+    const outcome = this.core.ingest(batch, Date.now());
+    if (outcome === 0) {
+      this.nack(
+        batch.seq,
+        `producer ${batch.producer} is over its rate of ${this.core.config.rateLimitSamplesPerSec} samples/s`,
+        undefined,
+        this.core.retryAfterMs,
+      );
+      return;
+    }
+    this.counts.acks += 1;
+    this.answer(outcome > 0 ? ackText(batch.seq, outcome, false) : ackText(batch.seq, -outcome, true));
+  }
+
+  private nack(seq: number | null, error: string, details?: ErrorDetail[], retryAfterMs?: number): void {
+    this.counts.nacks += 1;
+    this.answer(nackText(seq, error, details, retryAfterMs));
+  }
+
+  private answer(text: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) {
+      this.limiter.settled();
+      return;
+    }
+    this.socket.send(text, this.settled);
+  }
+
+  private refuseAndClose(kind: RefusalReason, code: number, error: string): void {
+    this.core.refuse(kind);
+    this.nack(null, error);
+    this.socket.close(code, reason(error));
+  }
+
+  private onError(error: Error & { code?: string }): void {
+    const kind = error.code
+      ? (PROTOCOL_ERRORS[error.code] ?? (error.code.startsWith('WS_ERR_') ? 'protocol' : undefined))
+      : undefined;
+    if (kind) {
+      // ws has already sent the matching close code (1009, 1007, 1002); only count it.
+      this.core.refuse(kind);
+      this.log.debug({ code: error.code }, 'ingest frame refused by the protocol layer');
+    } else {
+      this.log.debug({ err: error }, 'ingest frame or socket error');
+    }
+  }
+}
