@@ -53,7 +53,8 @@ afterAll(async () => {
 });
 
 describe.sequential('docker-compose.yml on podman', () => {
-  it('builds the image of every service', async () => {
+  // A fresh machine, or a lockfile change, rebuilds every layer: over 10 minutes when the machine is busy.
+  it('builds the image of every service', { timeout: 1_800_000 }, async () => {
     const started = Date.now();
     const { code, output } = await project.composeStreaming(
       ['--profile', 'load', ...bench, 'build'],
@@ -79,7 +80,16 @@ describe.sequential('docker-compose.yml on podman', () => {
 
   it('brings the default stack up and every health check passes', async () => {
     const started = Date.now();
-    await project.compose(['up', '-d'], { timeoutMs: 300_000 });
+    await project.compose(['up', '-d'], { timeoutMs: 300_000 }).catch(async (error: Error) => {
+      // Say which container held the start back (docker-compose names only its id).
+      const stuck = (await project.containers()).filter(
+        (c) => c.health === 'unhealthy' || c.status !== 'running',
+      );
+      const notes = await Promise.all(
+        stuck.map(async (c) => `--- ${c.name}:\n${await project.diagnose(c.name)}`),
+      );
+      throw new Error(`${error.message}\n${notes.join('\n')}`);
+    });
     const containers = await waitHealthy(project);
     console.log(`compose: stack healthy ${Math.round((Date.now() - started) / 1000)} s after up`);
     expect(containers.map((c) => c.service).sort()).toEqual(
