@@ -14,7 +14,7 @@ import {
   waitUntil,
 } from '@ingestlab/devkit';
 import { ensureOpenFiles } from '@ingestlab/producers';
-import { serveDashboard } from '../apps/dashboard/serve.mjs';
+import { serveDashboard } from '../apps/dashboard/serve.js';
 import { type DemoOptions, demoOptions, HELP } from './demo/options.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');

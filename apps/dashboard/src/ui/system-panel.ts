@@ -108,7 +108,6 @@ export class SystemPanel {
         kpis,
         this.labSlot,
         chartGrid,
-        table,
       ),
     );
   }

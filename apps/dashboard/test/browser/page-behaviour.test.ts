@@ -6,7 +6,8 @@ import { waitUntil } from '@ingestlab/devkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardProbe } from '../../src/main.js';
-import { serveDashboard, type ServedDashboard } from '../../serve.mjs';
+import { SECURITY_HEADERS } from '../../security-headers.js';
+import { serveDashboard, type ServedDashboard } from '../../serve.js';
 import { buildPage, launchChromium, packageDir } from '../support/browser.js';
 import { type FakeSystem, startFakeSystem } from '../support/fake-system.js';
 
@@ -81,6 +82,40 @@ describe('against stand-in systems at 10 windows/s each', () => {
       () => 'history merged on both systems',
     );
   }, 60_000);
+
+  it('loads with no failed request or console error, the top-hosts table inside its card', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const problems: string[] = [];
+    fresh.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+    });
+    fresh.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+    try {
+      await fresh.goto(served.url);
+      await fresh.getByTestId('s1-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+      await fresh.getByTestId('s1-top-hosts').locator('tbody tr').first().waitFor({ timeout: 10_000 });
+      for (const id of ['s1', 's2']) {
+        const inCard = await fresh
+          .getByTestId(`${id}-top-hosts`)
+          .evaluate((table) => table.parentElement?.matches('figure.chart-card') ?? false);
+        expect(inCard, `${id} top-hosts table inside its card`).toBe(true);
+      }
+      // The browser asks for an icon on every load: it must be there (it was a 404 in the console).
+      expect(problems).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
+
+  it('sends the security headers nginx sends on the page, its files and a 404', async () => {
+    const paths = ['', 'config.js', 'favicon.svg', 'assets/missing.js'];
+    for (const path of paths) {
+      const answer = await fetch(`${served.url}${path}`);
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(answer.headers.get(name), `${name} on /${path}`).toBe(value);
+      }
+    }
+  });
 
   it('redraws at a bounded cost with bounded points, batched to animation frames', async () => {
     // 1m is the most demanding range: charts redraw every 200 ms (one pixel's worth of time).

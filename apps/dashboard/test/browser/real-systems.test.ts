@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DashboardProbe } from '../../src/main.js';
-import { serveDashboard, type ServedDashboard } from '../../serve.mjs';
+import { serveDashboard, type ServedDashboard } from '../../serve.js';
 import { buildPage, launchChromium, packageDir } from '../support/browser.js';
 import { type RealSystems, startRealSystems } from '../support/systems.js';
 
