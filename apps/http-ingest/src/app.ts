@@ -3,12 +3,7 @@
 // ingest route. One instance per listener (HTTP/1.1, h2c, TLS), all over the same services.
 import type { Http2Session } from 'node:http2';
 import { SERVER_OPTIONS, SLOW_HEADER_LIMITS, serving } from '@ingestlab/serving';
-import fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  LogController,
-} from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import ingestRateLimit from './plugins/ingest-rate-limit.js';
 import jsonBody from './plugins/json-body.js';
 import requestMetrics from './plugins/request-metrics.js';
@@ -48,9 +43,8 @@ export interface TlsFiles {
 }
 
 const common = {
+  // SERVER_OPTIONS turns per-request access logs off (/metrics counts requests instead).
   ...SERVER_OPTIONS,
-  // Per-request access logs would cost more than the request at 10k/s; /metrics counts them instead.
-  logController: new LogController({ disableRequestLogging: true }),
   // For the same reason no per-request child logger (a pino child per request, to stamp a request id
   // that no access log would match): request.log is the listener's logger.
   childLoggerFactory: (logger: FastifyBaseLogger) => logger,
