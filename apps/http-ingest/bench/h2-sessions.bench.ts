@@ -2,8 +2,9 @@
 // server, each sends one batch and then idles; the server's RSS (and heap) growth divided by N is the
 // memory an idle session holds. With --active-seconds, every session then sends one batch a second:
 // the server's CPU per request, its memory per active session and the acks' latency. --server bare
-// measures a bare node:http2 server (bench/bare-server.ts) the same way, for reference.
-// Usage: pnpm --filter @ingestlab/http-ingest bench:h2-sessions [-- --sessions 2000 --active-seconds 10 --server system|bare]
+// measures a bare node:http2 server (bench/bare-server.ts) the same way, for reference; --tls measures
+// h2 over TLS (System 1's TLS listener, or a bare secure server) instead of h2c.
+// Usage: pnpm --filter @ingestlab/http-ingest bench:h2-sessions [-- --sessions 2000 --active-seconds 10 --server system|bare --tls]
 import { readdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,15 +32,17 @@ const { values } = parseArgs({
     'active-seconds': { type: 'string', default: '0' },
     server: { type: 'string', default: 'system' },
     'cpu-prof': { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log(`Usage: tsx --conditions=source bench/h2-sessions.bench.ts [--sessions 2000] [--idle-seconds 3] [--active-seconds 0] [--server system|bare]
+  console.log(`Usage: tsx --conditions=source bench/h2-sessions.bench.ts [--sessions 2000] [--idle-seconds 3] [--active-seconds 0] [--server system|bare] [--tls]
 Opens --sessions h2c sessions to System 1 (server and one worker, private Redis) or to a bare node:http2
 server, one batch each, and reports the server's memory per idle session (RSS growth / sessions, after
 --idle-seconds). With --active-seconds, each session then sends a batch a second: server CPU per
-request, memory per active session, ack p50/p99 and failures. --cpu-prof profiles the server and
+request, memory per active session, ack p50/p99 and failures. --tls: h2 over TLS (System 1's TLS
+listener, or a bare node:http2 secure server, with the self-signed development certificate) instead of h2c. --cpu-prof profiles the server and
 prints where its time went in the active seconds (by package, then by function). Needs an open-file limit above the
 sessions (ulimit -n 20000).`);
   process.exit(0);
@@ -51,6 +54,8 @@ if (values.server !== 'system' && values.server !== 'bare') {
   console.error(`--server must be system or bare, got ${JSON.stringify(values.server)}`);
   process.exit(2);
 }
+/** The protocol label of the sessions measured: h2 over TLS, or cleartext h2c. */
+const protocol = values.tls ? 'h2' : 'h2c';
 const appDir = join(import.meta.dirname, '..');
 const tsxArgs = ['--import', 'tsx', '--conditions=source'];
 const profileDir = values['cpu-prof'] ? join(tmpdir(), `ingestlab-h2-sessions-prof-${Date.now()}`) : null;
@@ -75,11 +80,13 @@ function printProfile(pid: number, span: { from: number; to: number }): void {
     console.log(`  ${String(f.selfPercent).padStart(5)} %  ${f.name}  ${f.location}`);
 }
 
-/** The cumulative latency buckets of h2c POST /ingest from the server's /metrics: [le seconds, count]. */
+/** The cumulative latency buckets of h2c (or h2) POST /ingest from the server's /metrics: [le seconds, count]. */
 async function ingestLatencyBuckets(url: string): Promise<[number, number][]> {
   const text = await fetch(url).then((r) => r.text());
-  const pattern =
-    /^ingest_http_request_duration_seconds_bucket\{le="([^"]+)",protocol="h2c",route="\/ingest"[^}]*\} (\d+)$/gm;
+  const pattern = new RegExp(
+    `^ingest_http_request_duration_seconds_bucket\\{le="([^"]+)",protocol="${protocol}",route="/ingest"[^}]*\\} (\\d+)$`,
+    'gm',
+  );
   return [...text.matchAll(pattern)].map((m) => [
     m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]),
     Number(m[2]),
@@ -141,10 +148,8 @@ async function main(): Promise<void> {
       server = startProcess(
         'bare',
         process.execPath,
-        [...profileArgs, ...tsxArgs, 'bench/bare-server.ts', 'h2c', String(port)],
-        {
-          cwd: appDir,
-        },
+        [...profileArgs, ...tsxArgs, 'bench/bare-server.ts', protocol, String(port)],
+        { cwd: appDir, env: { ...process.env, CERT_DIR: '/tmp/ingestlab-bench-certs' } },
       );
       processes.push(server);
     } else {
@@ -156,8 +161,9 @@ async function main(): Promise<void> {
         REDIS_URL: redis.url,
         KEY_PREFIX: 'h2-sessions',
         HTTP_PORT: String(httpPort),
-        H2C_PORT: String(port),
-        HTTPS_PORT: String(await freePort()),
+        // The measured listener gets `port`; the other one a port of its own.
+        H2C_PORT: String(values.tls ? await freePort() : port),
+        HTTPS_PORT: String(values.tls ? port : await freePort()),
         CERT_DIR: '/tmp/ingestlab-bench-certs',
         LOG_LEVEL: 'warn',
         RATE_LIMIT_MAX: '0',
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
       [
         ...tsxArgs,
         'bench/h2-session-client.ts',
-        `http://127.0.0.1:${port}`,
+        `${values.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
         String(sessions),
         String(idleSeconds + 2),
         String(activeSeconds),
@@ -224,7 +230,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\nh2-sessions: ${values.server === 'bare' ? 'bare node:http2' : 'System 1 h2c'}, ${sessions} sessions; machine ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; load average ${loadavg()
+      `\nh2-sessions: ${values.server === 'bare' ? `bare node:http2 ${protocol}` : `System 1 ${protocol}`}, ${sessions} sessions; machine ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(', ')}`,
     );
