@@ -30,7 +30,8 @@ const QuerySchema = Type.Object(
 
 const partialsRoute: FastifyPluginAsync<PartialsRouteOptions> = async (app, options) => {
   const closing = new AbortController();
-  app.addHook('onClose', async () => {
+  // preClose: held polls are answered before the server waits for in-flight requests to end.
+  app.addHook('preClose', async () => {
     closing.abort();
     options.log.wakeAll();
   });
