@@ -11,8 +11,8 @@ const MergerSettingsSchema = {
     minLength: 1,
     description: 'a comma-separated list of [name=]http://host:port (the shards)',
   }),
-  /** MERGE_WAIT_MS: how long past a window's end the merger waits for a live shard's partial before publishing without it (named as missing). Default 1500. */
-  MERGE_WAIT_MS: Type.Integer({ default: 1500, minimum: 0, maximum: 60_000 }),
+  /** MERGE_WAIT_MS: how long past a window's end the merger waits for a live shard's partial before publishing without it (named as missing). Default 3000. */
+  MERGE_WAIT_MS: Type.Integer({ default: 3000, minimum: 0, maximum: 60_000 }),
   /** SHARD_POLL_WAIT_MS: how long one poll may wait on a shard for its next window; a shard silent for this plus 2 s is down. Default 5000. */
   SHARD_POLL_WAIT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 30_000 }),
   /** SHARD_RETRY_MS: the pause before polling a shard that is down again. Default 500. */

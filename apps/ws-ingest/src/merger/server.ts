@@ -13,7 +13,7 @@ each shard's state, /metrics, /healthz, /readyz and /shard/partials (the merged 
 A window is published when every live shard has reported it, or MERGE_WAIT_MS after its end; a shard
 whose partial is not in it is named in the window's "shards.missing".
 Settings (environment): SHARD_URLS (required: [name=]http://host:port, comma-separated),
-MERGER_PORT (3005), MERGE_WAIT_MS (1500), SHARD_POLL_WAIT_MS (5000), SHARD_RETRY_MS (500), and the
+MERGER_PORT (3005), MERGE_WAIT_MS (3000), SHARD_POLL_WAIT_MS (5000), SHARD_RETRY_MS (500), and the
 shared ones: HOST, WINDOW_MS (must match the shards'), HISTORY_WINDOWS, LIVE_SNAPSHOT_RANGE,
 LIVE_MAX_BACKLOG_BYTES, LIVE_HEARTBEAT_MS, PING_INTERVAL_MS, HTTP_RATE_LIMIT_PER_MIN, CORS_ORIGINS,
 SHUTDOWN_TIMEOUT_MS, LOG_LEVEL.
