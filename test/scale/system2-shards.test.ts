@@ -47,10 +47,10 @@ describe('System 2 as 3 shards behind nginx, merged', () => {
   let front: string;
 
   beforeAll(async () => {
-    topo = await startShardTopology(group, 3, { WINDOW_MS: String(WINDOW_MS), MERGE_WAIT_MS: '1500' });
+    topo = await startShardTopology(group, 3, { WINDOW_MS: String(WINDOW_MS), MERGE_WAIT_MS: '3000' });
     merger = `http://127.0.0.1:${topo.mergerPort}`;
     front = `http://127.0.0.1:${topo.frontPort}/s2`;
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await group.stop();

@@ -33,7 +33,8 @@ function fromSource(group: ChildGroup, name: string, script: string, env: NodeJS
 async function ready(group: ChildGroup, port: number): Promise<void> {
   await waitUntil(
     () => answers(`http://127.0.0.1:${port}/readyz`),
-    60_000,
+    // Generous: starting tsx processes on a busy two-core machine can take most of a minute.
+    120_000,
     () => `readyz on ${port}`,
     { intervalMs: 100, abort: () => group.died(2000) },
   );
