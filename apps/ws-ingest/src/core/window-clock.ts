@@ -14,6 +14,9 @@ export interface WindowClockOptions {
   now?: () => number;
 }
 
+/** Told of each window as it closes, with its aggregate (a shard exports `aggregate.toPartial()`). */
+export type WindowCloseListener = (aggregate: WindowAggregate, window: Window) => void;
+
 /** After a stall longer than this many windows, the empty windows in between are not all published. */
 const MAX_GAP_WINDOWS = 3600;
 
@@ -21,6 +24,7 @@ export class WindowClock {
   private current: WindowAggregate;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private readonly closeListeners: WindowCloseListener[] = [];
 
   constructor(private readonly options: WindowClockOptions) {
     this.now = options.now ?? Date.now;
@@ -39,6 +43,11 @@ export class WindowClock {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Adds a listener called with each closed window's aggregate, after it is published. */
+  onClose(listener: WindowCloseListener): void {
+    this.closeListeners.push(listener);
   }
 
   /** Folds samples into the window open at `now` (arrival time). */
@@ -90,6 +99,7 @@ export class WindowClock {
     const window = this.current.close({ publishedAt: now, queueDepth: 0, ...context });
     this.options.ring.push(window);
     this.options.publish(window);
+    for (const listener of this.closeListeners) listener(this.current, window);
     return window;
   }
 }

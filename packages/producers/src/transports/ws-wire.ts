@@ -39,6 +39,7 @@ const FAST_ACK = /^\{"type":"ack","seq":(\d+),"accepted":(\d+),"duplicate":(true
 export function createWsWire(url: URL, options: TransportOptions, hooks?: ConnectionHooks): Wire {
   const target = new URL(url.href);
   target.pathname = ingestPath(url);
+  if (options.producer !== undefined) target.searchParams.set('producer', options.producer);
   const window = new Window(Math.max(1, options.maxInFlight ?? 256));
   const baseMs = options.reconnectBaseMs ?? 100;
   const maxMs = options.reconnectMaxMs ?? 5000;
