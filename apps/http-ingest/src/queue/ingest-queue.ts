@@ -15,6 +15,12 @@ export interface AdmittedBatch {
   json: string;
 }
 
+/**
+ * A commit's answer for a batch whose seq is below what its producer's repeat memory still covers: not
+ * taken (the route answers 409). Otherwise n > 0 (new, n samples) or -n (a repeat).
+ */
+export const SEQ_TOO_OLD = 0;
+
 /** What a job carries: only a pointer to the group's payload (kept under `Keys.group`). */
 export interface FoldJobData {
   group: string;
