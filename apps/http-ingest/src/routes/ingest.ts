@@ -47,7 +47,7 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
   );
   const tooOld = refusal(
     ErrorCodes.tooOld,
-    'batch not taken: its seq is below what this producer\'s repeat memory still covers (a later seq was taken longer ago than the duplicate horizon), so a repeat could no longer be recognised; do not resend it',
+    "batch not taken: its seq is below what this producer's repeat memory still covers (a later seq was taken longer ago than the duplicate horizon), so a repeat could no longer be recognised; do not resend it",
   );
   const notConfirmed = refusal(
     ErrorCodes.unavailable,
