@@ -28,6 +28,7 @@ import { RejectionCounter } from './queue/rejection-counter.js';
 import { createFailFastRedis, createPatientRedis } from './redis/connections.js';
 import { type Keys, keysFor } from './redis/keys.js';
 import { WindowPublisher } from './windows/publisher.js';
+import { WindowMetrics } from './windows/window-metrics.js';
 import { WindowStore } from './windows/window-store.js';
 import { WindowSubscriber } from './windows/window-subscriber.js';
 
@@ -72,8 +73,9 @@ export function createServices(config: Config, logger: Logger, options: Services
     redis,
     keys,
     queueName: config.queueName,
-    prefix: config.keyPrefix,
     attempts: config.jobAttempts,
+    windowMs: config.windowMs,
+    duplicateHorizonMs: config.duplicateHorizonMs,
   });
   const depth = new DepthMonitor({ redis, pendingKey: keys.pending, maxDepth: config.queueMaxDepth });
   const rejections = new RejectionCounter({ redis, keys, windowMs: config.windowMs });
@@ -101,23 +103,26 @@ export function createServices(config: Config, logger: Logger, options: Services
     maxWaitMs: config.groupCommitMs,
     maxBatches: config.groupCommitMax,
   });
+  const windowMetrics = new WindowMetrics(servingMetrics.registry);
   const publisher = new WindowPublisher({
     store,
     windowMs: config.windowMs,
-    graceMs: config.publishGraceMs,
+    maxWaitMs: config.windowMaxWaitMs,
     context: () => ({ queueDepth: depth.depth, viewers: hub.viewers, droppedFrames: hub.droppedFrames }),
-    onPublished: () => {
+    onPublished: (_window, published) => {
       counts.windowsPublished += 1;
+      windowMetrics.published(published);
     },
-    onError: (error) => logger.warn({ err: error }, 'window publication failed; retrying at the next tick'),
+    onError: (error) => logger.warn({ err: error }, 'window publication failed; trying again shortly'),
   });
   const subscriberRedis = createPatientRedis(config.redisUrl, 'ingestlab-windows-sub');
-  const subscriber = WindowSubscriber.start(
-    subscriberRedis,
-    keys.channel,
-    (window) => hub.publish(window),
-    (error) => logger.warn({ err: error }, 'window subscription'),
-  );
+  const subscriber = WindowSubscriber.start(subscriberRedis, {
+    windows: keys.channel,
+    onWindow: (window) => hub.publish(window),
+    notices: keys.notices,
+    onNotice: () => publisher.kick(),
+    onError: (error) => logger.warn({ err: error }, 'window subscription'),
+  });
   if (options.publish ?? true) publisher.start();
   void depth.poll();
   const startedAt = Date.now();
