@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ManagedProcess, scriptArgs, startProcess, startRedis, waitUntil } from '@ingestlab/devkit';
+import {
+  freePort,
+  type ManagedProcess,
+  scriptArgs,
+  startProcess,
+  startRedis,
+  waitUntil,
+} from '@ingestlab/devkit';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { createServices } from '../src/services.js';
@@ -19,6 +26,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '10000' },
     hosts: { type: 'string', default: '10000' },
     group: { type: 'string', default: '20' },
+    profile: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -29,7 +37,8 @@ single-sample batches at --rate samples/s from --hosts producers (one per host, 
 once every hosts/rate seconds), --group batches per group commit (20 is what 10,000 req/s make with
 GROUP_COMMIT_MS=2). After --warmup seconds it measures the worker's and Redis's CPU for --seconds, then
 stops, waits for the queue to drain and checks accepted = aggregated. Worker settings come from the
-environment (e.g. FOLD_BULK_JOBS=1 to compare).`);
+environment (e.g. FOLD_BULK_JOBS=1 to compare). --profile DIR writes the worker's CPU profile there
+(node --cpu-prof; summarise with load-tests/src/report/cpu-profile.ts).`);
   process.exit(0);
 }
 const seconds = Number(values.seconds);
@@ -47,6 +56,7 @@ function cpuSeconds(pid: number): number {
 }
 
 const redis = await startRedis();
+const workerPort = await freePort();
 const prefix = `bench-${Date.now()}`;
 // A generous command timeout: on a loaded machine a slow reply should not end the run.
 const env = {
@@ -55,7 +65,20 @@ const env = {
   REDIS_URL: redis.url,
   KEY_PREFIX: prefix,
   LOG_LEVEL: 'warn',
+  WORKER_PORT: String(workerPort),
 };
+
+/** A counter from the worker's /metrics (0 when it has none, as today's worker has no bulks). */
+async function workerCounter(name: string): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.split(' ').pop());
+    return sum;
+  } catch {
+    return 0;
+  }
+}
 const config = loadConfig(env);
 // The ingest side's services without listeners or a publisher: only its queue is used.
 const services = createServices(config, pino({ level: 'silent' }), { publish: false, defaultMetrics: false });
@@ -69,7 +92,13 @@ try {
   worker = startProcess(
     'worker',
     process.execPath,
-    ['--import', 'tsx', '--conditions=source', join(appDir, 'src/worker.ts')],
+    [
+      ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+      '--import',
+      'tsx',
+      '--conditions=source',
+      join(appDir, 'src/worker.ts'),
+    ],
     { cwd: appDir, env },
   );
   const workerPid = worker.child.pid!;
@@ -121,7 +150,18 @@ try {
 
   const aggregated = async () => Number((await services.redis.get(services.keys.aggregated)) ?? 0);
   await new Promise((r) => setTimeout(r, warmup * 1000));
+  // Measure the steady state: the worker has caught up with what piled up while it started (a worker
+  // that cannot keep up is measured anyway after 30 s, and the backlog is reported).
+  const backlog = async () => Number(await services.redis.get(services.keys.pending));
+  await waitUntil(
+    async () => (await backlog()) < rate / 5,
+    30_000,
+    () => 'the worker to catch up after its start',
+  ).catch(() => {});
+  const backlogBefore = await backlog();
   const before = {
+    bulks: await workerCounter('ingest_fold_bulks_total'),
+    jobs: await workerCounter('ingest_fold_jobs_total'),
     at: performance.now(),
     worker: cpuSeconds(workerPid),
     redis: cpuSeconds(redisPid),
@@ -130,12 +170,15 @@ try {
   };
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const after = {
+    bulks: await workerCounter('ingest_fold_bulks_total'),
+    jobs: await workerCounter('ingest_fold_jobs_total'),
     at: performance.now(),
     worker: cpuSeconds(workerPid),
     redis: cpuSeconds(redisPid),
     folded: await aggregated(),
     self: process.cpuUsage(before.self),
   };
+  const backlogAfter = await backlog();
   running = false;
   await pacer;
   if (failed) throw failed;
@@ -172,9 +215,10 @@ try {
   console.log(
     [
       `worker-cpu.bench: ${rate} samples/s offered (${offered.toFixed(0)} sent) as 1-sample batches from ${hosts} producers, ${groupSize} batches per group commit; measured ${seconds} s after ${warmup} s warm-up${settings ? `; ${settings}` : ''}`,
-      `folded ${foldedPerS.toFixed(0)} samples/s`,
+      `folded ${foldedPerS.toFixed(0)} samples/s; queue ${backlogBefore} batches at the start of the measurement, ${backlogAfter} at its end${backlogAfter > rate / 5 ? ' (the worker did not keep up)' : ''}`,
       `worker CPU ${workerPct.toFixed(1)} % of a core = ${per10k(workerPct)} % per 10,000 samples/s`,
       `redis CPU ${redisPct.toFixed(1)} % of a core = ${per10k(redisPct)} % per 10,000 samples/s`,
+      `jobs ${((after.jobs - before.jobs) / spanS).toFixed(0)}/s${after.bulks > before.bulks ? `, bulks ${((after.bulks - before.bulks) / spanS).toFixed(1)}/s of ${((after.jobs - before.jobs) / (after.bulks - before.bulks)).toFixed(1)} jobs on average` : ''}`,
       `generator (this process) CPU ${generatorPct.toFixed(1)} % of a core`,
       `zero loss: ${final.accepted === acked && final.folded === acked ? 'yes' : 'NO'} (acked ${acked}, accepted ${final.accepted}, aggregated ${final.folded}); drained ${drainMs} ms after the load stopped`,
     ].join('\n'),

@@ -63,12 +63,15 @@ const SettingsSchema = {
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 1000, minimum: 100, maximum: 3_600_000 }),
   /**
    * FOLD_BULK_JOBS: most jobs (groups of batches) a worker folds in one bulk: one read and one fold
-   * script for all of them. A worker holds up to twice this many, so one bulk fills while the last
-   * one is written. Default 64.
+   * script for all of them. Default 64.
    */
   FOLD_BULK_JOBS: Type.Integer({ default: 64, minimum: 1, maximum: 1000 }),
-  /** FOLD_BULK_WAIT_MS: longest a job waits in the worker for its bulk to fill before the bulk is folded. Default 20. */
-  FOLD_BULK_WAIT_MS: Type.Integer({ default: 20, minimum: 0, maximum: 1000 }),
+  /**
+   * FOLD_BULK_WAIT_MS: while jobs flow, a worker takes a bulk this often, so a job waits at most this
+   * long for its bulk (a full bulk is followed by the next at once; an idle worker waits for a job).
+   * Fewer, larger bulks cost less CPU; a window's last batches wait up to this long. Default 50.
+   */
+  FOLD_BULK_WAIT_MS: Type.Integer({ default: 50, minimum: 0, maximum: 1000 }),
   /** JOB_ATTEMPTS: tries per job before it stays in the failed set (exponential backoff from 200 ms). Default 8. */
   JOB_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 100 }),
   /**

@@ -6,7 +6,7 @@
 import { WindowAggregate } from '@ingestlab/aggregation';
 import type { Sample } from '@ingestlab/metric-schema';
 import { readStoredBatches } from '../queue/payload-codec.js';
-import { foldArguments } from './window-codec.js';
+import { foldSection } from './window-codec.js';
 import type { FoldGroupArgs, FoldSection, WindowStore } from './window-store.js';
 
 /** What became of one job's group. */
@@ -85,7 +85,8 @@ export class BulkFolder {
     }
     return [...byTarget].map(([target, aggregate]) => ({
       target,
-      args: foldArguments(aggregate.toPartial()),
+      samples: aggregate.samples,
+      section: foldSection(aggregate),
     }));
   }
 }

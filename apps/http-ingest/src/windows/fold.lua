@@ -16,9 +16,9 @@
 -- ARGV[4] windowPrefix  a window's hash is <windowPrefix><start>, its hosts <windowPrefix><start>:hosts
 -- ARGV[5] notices       channel for "window <start> is complete"
 -- ARGV[6..] per group, in KEYS order: admit window, target window, samples
--- then the number of sections, then per section: its target window, its sample count, and four
--- counted lists, each led by its pair count: HINCRBY pairs (field, integer), HINCRBYFLOAT pairs
--- (field, number), min pairs, max pairs; then host pairs (host, cpu) for ZADD GT.
+-- then the number of sections, then per section: its target window, its sample count, and the
+-- section as JSON (window-codec.ts): [HINCRBY pairs (field, integer), HINCRBYFLOAT pairs (field,
+-- number as text), keep-lowest pairs, keep-highest pairs, (cpu, host) pairs for ZADD GT].
 -- Returns {1, batches} when folded; {0, i, ...} when groups i (1-based, KEYS order minus 4) were
 -- folded already (nothing done: the caller folds the rest again without them); {-1, closedUpto}
 -- when a target window is closed already (nothing done: the caller moves those groups later).
@@ -32,44 +32,35 @@ if #missing > 1 then return missing end
 local closed = tonumber(redis.call('GET', KEYS[1]) or '-1')
 local sectionsAt = 6 + groups * 3
 local sections = tonumber(ARGV[sectionsAt])
-local i = sectionsAt + 1
-local starts = {}
 for s = 1, sections do
-  local target = tonumber(ARGV[i])
-  if target <= closed then return { -1, closed } end
-  starts[s] = i
-  -- skip the section: target, samples, then four counted lists of pairs and the host pairs
-  i = i + 2
-  for _ = 1, 5 do i = i + 1 + tonumber(ARGV[i]) * 2 end
+  if tonumber(ARGV[sectionsAt + 1 + (s - 1) * 3]) <= closed then return { -1, closed } end
 end
 
 local prefix = ARGV[4]
 local ttl = ARGV[3]
 local samples = 0
+-- ZADD takes many members at once; unpack() is bounded by Lua's C stack, hence the chunks.
+local ZADD_CHUNK = 4000
 for s = 1, sections do
-  i = starts[s]
-  local hash = prefix .. ARGV[i]
+  local at = sectionsAt + 1 + (s - 1) * 3
+  local hash = prefix .. ARGV[at]
   local hosts = hash .. ':hosts'
-  samples = samples + tonumber(ARGV[i + 1])
-  i = i + 2
-  local n = tonumber(ARGV[i]); i = i + 1
-  for _ = 1, n do redis.call('HINCRBY', hash, ARGV[i], ARGV[i + 1]); i = i + 2 end
-  n = tonumber(ARGV[i]); i = i + 1
-  for _ = 1, n do redis.call('HINCRBYFLOAT', hash, ARGV[i], ARGV[i + 1]); i = i + 2 end
-  n = tonumber(ARGV[i]); i = i + 1
-  for _ = 1, n do
-    local seen = redis.call('HGET', hash, ARGV[i])
-    if not seen or tonumber(ARGV[i + 1]) < tonumber(seen) then redis.call('HSET', hash, ARGV[i], ARGV[i + 1]) end
-    i = i + 2
+  samples = samples + tonumber(ARGV[at + 1])
+  local section = cjson.decode(ARGV[at + 2])
+  local ints, floats, mins, maxes, cpus = section[1], section[2], section[3], section[4], section[5]
+  for i = 1, #ints, 2 do redis.call('HINCRBY', hash, ints[i], ints[i + 1]) end
+  for i = 1, #floats, 2 do redis.call('HINCRBYFLOAT', hash, floats[i], floats[i + 1]) end
+  for i = 1, #mins, 2 do
+    local seen = redis.call('HGET', hash, mins[i])
+    if not seen or tonumber(mins[i + 1]) < tonumber(seen) then redis.call('HSET', hash, mins[i], mins[i + 1]) end
   end
-  n = tonumber(ARGV[i]); i = i + 1
-  for _ = 1, n do
-    local seen = redis.call('HGET', hash, ARGV[i])
-    if not seen or tonumber(ARGV[i + 1]) > tonumber(seen) then redis.call('HSET', hash, ARGV[i], ARGV[i + 1]) end
-    i = i + 2
+  for i = 1, #maxes, 2 do
+    local seen = redis.call('HGET', hash, maxes[i])
+    if not seen or tonumber(maxes[i + 1]) > tonumber(seen) then redis.call('HSET', hash, maxes[i], maxes[i + 1]) end
   end
-  n = tonumber(ARGV[i]); i = i + 1
-  for _ = 1, n do redis.call('ZADD', hosts, 'GT', ARGV[i + 1], ARGV[i]); i = i + 2 end
+  for i = 1, #cpus, ZADD_CHUNK do
+    redis.call('ZADD', hosts, 'GT', unpack(cpus, i, math.min(i + ZADD_CHUNK - 1, #cpus)))
+  end
   redis.call('EXPIRE', hash, ttl)
   redis.call('EXPIRE', hosts, ttl)
 end

@@ -27,11 +27,12 @@ export interface FoldGroupArgs {
   samples: number;
 }
 
-/** One target window of a bulk fold: its start and the fold script's section for it (see window-codec). */
+/** One target window of a bulk fold: its start, its samples and the fold script's section for it. */
 export interface FoldSection {
   target: number;
-  /** foldArguments(partial): the sample count, then the counted lists. */
-  args: (string | number)[];
+  samples: number;
+  /** foldSection(aggregate) (see window-codec). */
+  section: string;
 }
 
 export type FoldScriptReply =
@@ -103,7 +104,7 @@ export class WindowStore {
     args.push(now ?? '', this.windowMs, windowTtlSeconds(this.windowMs), keys.windowPrefix, keys.notices);
     for (const group of groups) args.push(group.admitWindow, group.target, group.samples);
     args.push(sections.length);
-    for (const section of sections) args.push(section.target, ...section.args);
+    for (const section of sections) args.push(section.target, section.samples, section.section);
     const reply = (await this.command('foldBulk')(...args)) as number[];
     if (reply[0] === 1) return { kind: 'folded', batches: reply[1]! };
     if (reply[0] === 0) return { kind: 'already-folded', groups: reply.slice(1).map((g) => g - 1) };

@@ -1,11 +1,11 @@
-// A BullMQ worker that folds groups of batches into the window aggregates in Redis, in bulks: it
-// holds up to 2 × FOLD_BULK_JOBS jobs (BullMQ's concurrency), a coalescer gathers them into bulks of
-// up to FOLD_BULK_JOBS jobs or FOLD_BULK_WAIT_MS, and each bulk is read in one round trip and folded
-// by one script. Each job's processor promise settles when its bulk is written, so BullMQ keeps doing
-// what it does for single jobs: locks renewed while a job waits, completion, retries with backoff on
-// failure, and stalled-job recovery when a worker dies. Stateless: any number run, anywhere; a job
-// run again after a crash finds its group folded and counts nothing.
-import { type Job, Worker } from 'bullmq';
+// A BullMQ worker that folds groups of batches into the window aggregates in Redis, in bulks. It
+// fetches jobs by hand (BullMQ's manual-fetching pattern): up to FOLD_BULK_JOBS jobs or
+// FOLD_BULK_WAIT_MS, read in one round trip, pre-aggregated per window and folded by one script; then
+// every job of the bulk is moved to completed (or, when the bulk failed, to failed, so BullMQ retries
+// it with backoff). BullMQ's stalled-job checker runs here as in any worker, so the jobs of a worker
+// that died mid-bulk go back to the queue once their lock expires. Stateless: any number run,
+// anywhere; a job run again after a crash finds its group folded and counts nothing.
+import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Readiness } from '@ingestlab/metric-schema';
 import type { Config } from '../config.js';
@@ -14,7 +14,7 @@ import { createPatientRedis } from '../redis/connections.js';
 import { keysFor } from '../redis/keys.js';
 import { BulkFolder, type FoldOutcome } from '../windows/bulk-fold.js';
 import { WindowStore } from '../windows/window-store.js';
-import { BulkCoalescer } from './bulk-coalescer.js';
+import { BulkTaker } from './bulk-taker.js';
 
 /** What this worker did since it started, for its /metrics. */
 export interface FoldCounts {
@@ -37,13 +37,13 @@ export interface FoldWorker {
   readonly counts: FoldCounts;
   /** Ready while its connection to Redis is. */
   readiness(): Readiness;
-  /** Stops taking jobs, lets the current bulks finish, closes connections. */
+  /** Stops taking jobs, lets the current bulk finish, closes connections. */
   close(): Promise<void>;
 }
 
 export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
   const keys = keysFor(config.keyPrefix);
-  // Two connections: BullMQ's blocking one, and one for folds that waits out a Redis restart.
+  // A connection for folds that waits out a Redis restart (BullMQ has its own two, below).
   const foldRedis = createPatientRedis(config.redisUrl, 'ingestlab-fold');
   const folder = new BulkFolder(new WindowStore(foldRedis, keys, config.windowMs, config.historyWindows));
   const counts: FoldCounts = {
@@ -53,44 +53,75 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
     lateSamples: 0,
     failures: 0,
   };
-  const coalescer = new BulkCoalescer<string, FoldOutcome>({
-    maxJobs: config.foldBulkJobs,
-    maxWaitMs: config.foldBulkWaitMs,
-    write: async (groups) => {
-      const outcomes = await folder.fold(groups);
-      counts.bulks += 1;
-      return outcomes;
-    },
-  });
-  const blocking = createPatientRedis(config.redisUrl, 'ingestlab-worker');
-  const worker = new Worker<FoldJobData, FoldOutcome>(
-    config.queueName,
-    (job: Job<FoldJobData>) => coalescer.add(job.data.group),
-    {
-      connection: blocking,
-      prefix: keys.tag,
-      concurrency: 2 * config.foldBulkJobs,
-      // A bulk is short; a worker that vanishes mid-bulk has its jobs picked up again after this.
-      lockDuration: 15_000,
-      stalledInterval: 5_000,
-      maxStalledCount: 10,
-    },
-  );
-  worker.on('completed', (_job, outcome) => {
-    counts.jobs[outcome.kind] += 1;
-    if (outcome.kind === 'folded') {
-      counts.samples += outcome.samples;
-      if (outcome.late) counts.lateSamples += outcome.samples;
-    }
-  });
-  worker.on('failed', (job, error) => {
-    counts.failures += 1;
-    logger.warn(
-      { job: job?.id, attempts: job?.attemptsMade, err: error },
-      'fold failed (will retry while attempts remain)',
-    );
+  // BullMQ's connection for its scripts (it makes its own blocking one from it). A bulk's fetches and
+  // completions are issued together and go out in one write.
+  const client = createPatientRedis(config.redisUrl, 'ingestlab-worker', { autoPipelining: true });
+  const worker = new Worker<FoldJobData, FoldOutcome>(config.queueName, null, {
+    connection: client,
+    prefix: keys.tag,
+    // A bulk is short; the jobs of a worker that vanishes mid-bulk are taken again after this.
+    lockDuration: 15_000,
+    stalledInterval: 5_000,
+    maxStalledCount: 10,
+    // Block at most this long (seconds) for a first job, so a closing worker is not held up.
+    drainDelay: 1,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  let closing = false;
+  const taker = new BulkTaker<FoldJobData>(worker, {
+    maxJobs: config.foldBulkJobs,
+    maxWaitMs: config.foldBulkWaitMs,
+    closing: () => closing,
+  });
+
+  async function foldOne(): Promise<void> {
+    const { token, jobs } = await taker.take();
+    if (jobs.length === 0) return;
+    let outcomes: FoldOutcome[];
+    try {
+      outcomes = await folder.fold(jobs.map((job) => job.data.group));
+      counts.bulks += 1;
+    } catch (error) {
+      counts.failures += jobs.length;
+      logger.warn(
+        { jobs: jobs.length, err: error },
+        'bulk fold failed (its jobs are retried while attempts remain)',
+      );
+      await Promise.all(jobs.map((job) => job.moveToFailed(error as Error, token, false).catch(() => {})));
+      return;
+    }
+    await Promise.all(
+      jobs.map(async (job, i) => {
+        const outcome = outcomes[i]!;
+        try {
+          await job.moveToCompleted(outcome, token, false);
+        } catch (error) {
+          // Its lock expired (this worker stalled) and the job went back to the queue: run again, it
+          // finds its group folded. Nothing is counted twice either way.
+          logger.warn({ job: job.id, err: error }, 'could not complete a folded job');
+        }
+        counts.jobs[outcome.kind] += 1;
+        if (outcome.kind === 'folded') {
+          counts.samples += outcome.samples;
+          if (outcome.late) counts.lateSamples += outcome.samples;
+        }
+      }),
+    );
+  }
+
+  const loop = (async () => {
+    await worker.startStalledCheckTimer();
+    while (!closing) {
+      try {
+        await foldOne();
+      } catch (error) {
+        // Redis away while taking jobs: BullMQ's client reconnects; try again shortly.
+        logger.warn({ err: error }, 'could not take jobs');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  })();
+
   return {
     worker,
     processed: () => counts.jobs.folded + counts.jobs['already-folded'] + counts.jobs.empty,
@@ -100,10 +131,11 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
         ? { status: 'ready' }
         : { status: 'not ready', reason: `redis unreachable (connection ${foldRedis.status})` },
     async close() {
-      // BullMQ waits for the jobs in hand; their bulk is written at once rather than after its wait.
-      const closing = worker.close();
-      coalescer.flush();
-      await closing;
+      // The bulk in hand is folded and completed first; then BullMQ closes its connections.
+      closing = true;
+      await loop;
+      await worker.close();
+      client.disconnect();
       foldRedis.disconnect();
     },
   };
