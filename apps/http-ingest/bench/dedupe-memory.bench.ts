@@ -92,6 +92,7 @@ async function compactMemory(redis: Redis): Promise<void> {
     attempts: 1,
     windowMs: 1000,
     duplicateHorizonMs: DUPLICATE_HORIZON_MS,
+    jobSpanMs: 0,
     clock: () => now,
   });
   const started = performance.now();

@@ -38,6 +38,12 @@ const SettingsSchema = {
   /** GROUP_COMMIT_MAX: most batches in one group commit. Default 256. */
   GROUP_COMMIT_MAX: Type.Integer({ default: 256, minimum: 1, maximum: 4096 }),
   /**
+   * JOB_SPAN_MS: one BullMQ job covers the groups a replica commits within this many ms (the commit
+   * that ends the span adds it), so jobs do not grow with the request rate; 0 = one job per group
+   * commit. A group waits up to this long for its job. Default 20.
+   */
+  JOB_SPAN_MS: Type.Integer({ default: 20, minimum: 0, maximum: 1000 }),
+  /**
    * WINDOW_MAX_WAIT_MS: a window is published as soon as every batch admitted while it was open has
    * been folded, or this long after its end, whichever comes first; batches of it folded later go to
    * the next window, counted there as late. Default 2000.
@@ -96,6 +102,7 @@ export interface Config extends SharedConfig {
   queueMaxDepth: number;
   groupCommitMs: number;
   groupCommitMax: number;
+  jobSpanMs: number;
   windowMaxWaitMs: number;
   duplicateHorizonMs: number;
   redisCommandTimeoutMs: number;
@@ -145,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     queueMaxDepth: s.QUEUE_MAX_DEPTH,
     groupCommitMs: s.GROUP_COMMIT_MS,
     groupCommitMax: s.GROUP_COMMIT_MAX,
+    jobSpanMs: s.JOB_SPAN_MS,
     windowMaxWaitMs: s.WINDOW_MAX_WAIT_MS,
     duplicateHorizonMs: s.DUPLICATE_HORIZON_MS,
     redisCommandTimeoutMs: s.REDIS_COMMAND_TIMEOUT_MS,

@@ -23,7 +23,7 @@ import type { Config } from './config.js';
 import { IngestMetrics } from './metrics.js';
 import { DepthMonitor } from './queue/depth-monitor.js';
 import { GroupCommitter } from './queue/group-commit.js';
-import { IngestQueue } from './queue/ingest-queue.js';
+import { IngestQueue, ORPHAN_AFTER_MS } from './queue/ingest-queue.js';
 import { RejectionCounter } from './queue/rejection-counter.js';
 import { createFailFastRedis, createPatientRedis } from './redis/connections.js';
 import { type Keys, keysFor } from './redis/keys.js';
@@ -76,7 +76,13 @@ export function createServices(config: Config, logger: Logger, options: Services
     attempts: config.jobAttempts,
     windowMs: config.windowMs,
     duplicateHorizonMs: config.duplicateHorizonMs,
+    jobSpanMs: config.jobSpanMs,
   });
+  // Groups a dead replica admitted but never covered with a job get one here (any replica sweeps).
+  const sweeper = setInterval(() => {
+    queue.sweep().catch((error) => logger.debug({ err: error }, 'sweep for groups without a job'));
+  }, ORPHAN_AFTER_MS / 2);
+  sweeper.unref();
   const depth = new DepthMonitor({ redis, pendingKey: keys.pending, maxDepth: config.queueMaxDepth });
   const rejections = new RejectionCounter({ redis, keys, windowMs: config.windowMs });
   const store = new WindowStore(redis, keys, config.windowMs, config.historyWindows);
@@ -170,6 +176,7 @@ export function createServices(config: Config, logger: Logger, options: Services
       };
     },
     async close() {
+      clearInterval(sweeper);
       await committer.drain().catch((error) => logger.warn({ err: error }, 'last group commit failed'));
       await publisher.stop();
       await subscriber.close();

@@ -35,6 +35,7 @@ beforeEach(async () => {
     attempts: 1,
     windowMs: 1000,
     duplicateHorizonMs: HORIZON,
+    jobSpanMs: 0,
     clock: () => now,
   });
   now = T0;

@@ -40,6 +40,7 @@ beforeEach(async () => {
     attempts: 1,
     windowMs: W,
     duplicateHorizonMs: 600_000,
+    jobSpanMs: 0,
     clock: () => now,
   });
   store = new WindowStore(redis, keys, W);
@@ -63,7 +64,7 @@ async function admit(batches: ReturnType<typeof batch>[]): Promise<string> {
   );
   const [job] = await queue.queue.getJobs(['waiting'], 0, 0, false);
   await job!.remove();
-  return job!.data.group;
+  return job!.data.groups[0]!;
 }
 
 async function closed(start: number): Promise<ClosedAggregate> {
@@ -211,6 +212,7 @@ describe('closing by watermark', () => {
       attempts: 1,
       windowMs: W,
       duplicateHorizonMs: 600_000,
+      jobSpanMs: 0,
       clock: () => 13_000_900,
     });
     await lagging.commit([{ producer: 'lc', seq: 1, samples: 1, json: JSON.stringify(batch('lc', 1, 1)) }]);
@@ -222,7 +224,7 @@ describe('closing by watermark', () => {
       { kind: 'folded', start: 13_001_000, samples: 2, late: false },
     ]);
     const [job] = await queue.queue.getJobs(['waiting'], 0, 0, false);
-    expect(await folder.fold([job!.data.group], now)).toEqual([
+    expect(await folder.fold(job!.data.groups, now)).toEqual([
       { kind: 'folded', start: 13_001_000, samples: 1, late: false },
     ]);
     const following = await closed(13_001_000);

@@ -5,4 +5,4 @@ import { luaScript } from '../redis/lua-script.js';
 export const ADMIT_LUA = luaScript(new URL('./admit.lua', import.meta.url));
 
 /** admit.lua's KEYS before its ARGV. */
-export const ADMIT_KEYS = 6;
+export const ADMIT_KEYS = 7;

@@ -21,13 +21,15 @@
 -- KEYS[4] pending       batches admitted and not yet folded (counter)
 -- KEYS[5] closed-upto   start of the newest closed window
 -- KEYS[6] group         the group's payload: a list of its admit window, then the stored batches
+-- KEYS[7] unjobbed      groups no job covers yet (sorted set, by admission time): see ingest-queue.ts
 -- ARGV[1] now           ms since the epoch; '' = Redis's clock (TIME), the one every replica shares
--- ARGV[2] windowMs
--- ARGV[3] horizonMs     a (producer, seq) is remembered at least this long after its admission
--- ARGV[4] windowTtl     seconds a window's keys live if no publisher ever closes it
--- ARGV[5] dedupePrefix  a producer's repeat memory is <dedupePrefix><producer>
--- ARGV[6] windowPrefix  a window's hash is <windowPrefix><start>
--- ARGV[7..] per batch: producer, seq, sampleCount, stored batch
+-- ARGV[2] group         the group's id (its member in `unjobbed`)
+-- ARGV[3] windowMs
+-- ARGV[4] horizonMs     a (producer, seq) is remembered at least this long after its admission
+-- ARGV[5] windowTtl     seconds a window's keys live if no publisher ever closes it
+-- ARGV[6] dedupePrefix  a producer's repeat memory is <dedupePrefix><producer>
+-- ARGV[7] windowPrefix  a window's hash is <windowPrefix><start>
+-- ARGV[8..] per batch: producer, seq, sampleCount, stored batch
 -- Returns one integer per batch: n (> 0) when new (n samples), -n when a repeat, 0 when too old.
 local PAGE_SEQS = 512
 local EMPTY_PAGE = string.rep('\0', PAGE_SEQS / 8)
@@ -38,8 +40,8 @@ if not now then
   now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 local nowText = string.format('%d', now)
-local windowMs = tonumber(ARGV[2])
-local horizon = tonumber(ARGV[3])
+local windowMs = tonumber(ARGV[3])
+local horizon = tonumber(ARGV[4])
 
 -- Forgets the pages at the bottom whose newest admission is older than the horizon (never the page
 -- being written) and raises the floor above them.
@@ -62,7 +64,7 @@ end
 
 -- 1 when (producer, seq) is new (and now remembered), 0 when a repeat, -1 when below the floor.
 local function remember(producer, seq)
-  local key = ARGV[5] .. producer
+  local key = ARGV[6] .. producer
   local page = math.floor(seq / PAGE_SEQS)
   local id = string.format('%d', page)
   local state = redis.call('HMGET', key, 'f', 'b' .. id)
@@ -94,7 +96,7 @@ local windowText = string.format('%d', window)
 local out = {}
 local stored = { windowText }
 local samples = 0
-for i = 7, #ARGV, 4 do
+for i = 8, #ARGV, 4 do
   local n = tonumber(ARGV[i + 2])
   local outcome = remember(ARGV[i], tonumber(ARGV[i + 1]))
   if outcome == 1 then
@@ -113,8 +115,9 @@ if fresh > 0 then
   redis.call('RPUSH', KEYS[6], unpack(stored))
   redis.call('INCRBY', KEYS[1], samples)
   redis.call('INCRBY', KEYS[4], fresh)
-  local hash = ARGV[6] .. windowText
+  local hash = ARGV[7] .. windowText
   redis.call('HINCRBY', hash, 'a', fresh)
-  redis.call('EXPIRE', hash, ARGV[4])
+  redis.call('EXPIRE', hash, ARGV[5])
+  redis.call('ZADD', KEYS[7], nowText, ARGV[2])
 end
 return out

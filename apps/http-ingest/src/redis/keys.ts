@@ -19,8 +19,10 @@ export interface Keys {
   producers: string;
   /** Batches admitted and not yet folded: the queue depth in batches (counter). */
   pending: string;
-  /** Jobs (groups) folded (counter). */
+  /** Groups folded (counter). */
   jobsFolded: string;
+  /** Groups no BullMQ job covers yet, by admission time (sorted set; see ingest-queue.ts). */
+  unjobbed: string;
   /** Start of the newest window a publisher has closed; admits and folds for it or older go to a later one. */
   closedUpto: string;
   /** Closed windows, newest first (LPUSH + LTRIM). */
@@ -62,6 +64,7 @@ export function keysFor(prefix: string): Keys {
     producers: `${p}:producers`,
     pending: `${p}:pending`,
     jobsFolded: `${p}:jobs-folded`,
+    unjobbed: `${p}:unjobbed`,
     closedUpto: `${p}:closed-upto`,
     history: `${p}:history`,
     channel: `${p}:windows`,

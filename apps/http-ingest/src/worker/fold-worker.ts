@@ -1,11 +1,11 @@
 // A BullMQ worker that folds groups of batches into the window aggregates in Redis, in bulks. It
 // fetches jobs by hand (BullMQ's manual-fetching pattern): up to FOLD_BULK_JOBS jobs or
 // FOLD_BULK_WAIT_MS, read in one round trip, pre-aggregated per window and folded by one script; then
-// every job of the bulk is moved to completed (or, when the bulk failed, to failed, so BullMQ retries
-// it with backoff). BullMQ's stalled-job checker runs here as in any worker, so the jobs of a worker
+// every job of the bulk is moved to completed, with the next bulk's fetch (or, when the bulk failed,
+// to failed, so BullMQ retries it with backoff). BullMQ's stalled-job checker runs here as in any worker, so the jobs of a worker
 // that died mid-bulk go back to the queue once their lock expires. Stateless: any number run,
 // anywhere; a job run again after a crash finds its group folded and counts nothing.
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Readiness } from '@ingestlab/metric-schema';
 import type { Config } from '../config.js';
@@ -16,10 +16,18 @@ import { BulkFolder, type FoldOutcome } from '../windows/bulk-fold.js';
 import { WindowStore } from '../windows/window-store.js';
 import { BulkTaker } from './bulk-taker.js';
 
+/** What became of one job: its groups' outcomes together. */
+export interface JobOutcome {
+  /** folded (some of its groups were), already-folded (all of them were, by another run), or empty. */
+  kind: FoldOutcome['kind'];
+  samples: number;
+  lateSamples: number;
+}
+
 /** What this worker did since it started, for its /metrics. */
 export interface FoldCounts {
   /** Jobs finished, by outcome: folded, already folded (a retry of a folded group), empty. */
-  jobs: Record<FoldOutcome['kind'], number>;
+  jobs: Record<JobOutcome['kind'], number>;
   /** Bulks written (each one read and one fold script). */
   bulks: number;
   /** Samples this worker folded into windows. */
@@ -31,7 +39,7 @@ export interface FoldCounts {
 }
 
 export interface FoldWorker {
-  readonly worker: Worker<FoldJobData, FoldOutcome>;
+  readonly worker: Worker<FoldJobData, JobOutcome>;
   /** Jobs this worker finished (folded, already folded or empty). */
   processed(): number;
   readonly counts: FoldCounts;
@@ -56,7 +64,7 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
   // BullMQ's connection for its scripts (it makes its own blocking one from it). A bulk's fetches and
   // completions are issued together and go out in one write.
   const client = createPatientRedis(config.redisUrl, 'ingestlab-worker', { autoPipelining: true });
-  const worker = new Worker<FoldJobData, FoldOutcome>(config.queueName, null, {
+  const worker = new Worker<FoldJobData, JobOutcome>(config.queueName, null, {
     connection: client,
     prefix: keys.tag,
     // A bulk is short; the jobs of a worker that vanishes mid-bulk are taken again after this.
@@ -68,45 +76,38 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   let closing = false;
-  const taker = new BulkTaker<FoldJobData>(worker, {
+  const taker = new BulkTaker<FoldJobData, JobOutcome>(worker, {
     maxJobs: config.foldBulkJobs,
     maxWaitMs: config.foldBulkWaitMs,
     closing: () => closing,
+    // Its lock expired (this worker stalled) and the job went back to the queue: run again, it finds
+    // its group folded. Nothing is counted twice either way.
+    onCompleteError: (job, error) =>
+      logger.warn({ job: job.id, err: error }, 'could not complete a folded job'),
   });
 
   async function foldOne(): Promise<void> {
-    const { token, jobs } = await taker.take();
+    const jobs = await taker.take();
     if (jobs.length === 0) return;
-    let outcomes: FoldOutcome[];
+    let outcomes: JobOutcome[];
     try {
-      outcomes = await folder.fold(jobs.map((job) => job.data.group));
-      counts.bulks += 1;
+      outcomes = await foldJobs(folder, jobs);
     } catch (error) {
       counts.failures += jobs.length;
       logger.warn(
         { jobs: jobs.length, err: error },
         'bulk fold failed (its jobs are retried while attempts remain)',
       );
-      await Promise.all(jobs.map((job) => job.moveToFailed(error as Error, token, false).catch(() => {})));
+      await taker.fail(jobs, error as Error);
       return;
     }
-    await Promise.all(
-      jobs.map(async (job, i) => {
-        const outcome = outcomes[i]!;
-        try {
-          await job.moveToCompleted(outcome, token, false);
-        } catch (error) {
-          // Its lock expired (this worker stalled) and the job went back to the queue: run again, it
-          // finds its group folded. Nothing is counted twice either way.
-          logger.warn({ job: job.id, err: error }, 'could not complete a folded job');
-        }
-        counts.jobs[outcome.kind] += 1;
-        if (outcome.kind === 'folded') {
-          counts.samples += outcome.samples;
-          if (outcome.late) counts.lateSamples += outcome.samples;
-        }
-      }),
-    );
+    counts.bulks += 1;
+    for (const outcome of outcomes) {
+      counts.jobs[outcome.kind] += 1;
+      counts.samples += outcome.samples;
+      counts.lateSamples += outcome.lateSamples;
+    }
+    taker.complete(jobs, outcomes);
   }
 
   const loop = (async () => {
@@ -120,6 +121,7 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
+    await taker.flush().catch((error) => logger.warn({ err: error }, 'could not complete the last bulk'));
   })();
 
   return {
@@ -139,4 +141,25 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
       foldRedis.disconnect();
     },
   };
+}
+
+/** Folds every group of `jobs` in one bulk and sums the outcomes per job. */
+async function foldJobs(folder: BulkFolder, jobs: readonly Job<FoldJobData>[]): Promise<JobOutcome[]> {
+  const groups = jobs.map((job) => job.data.groups);
+  const outcomes = await folder.fold(groups.flat());
+  let next = 0;
+  return groups.map((ids) => {
+    const outcome: JobOutcome = { kind: 'empty', samples: 0, lateSamples: 0 };
+    for (let i = 0; i < ids.length; i += 1) {
+      const group = outcomes[next++]!;
+      if (group.kind === 'folded') {
+        outcome.kind = 'folded';
+        outcome.samples += group.samples;
+        if (group.late) outcome.lateSamples += group.samples;
+      } else if (group.kind === 'already-folded' && outcome.kind === 'empty') {
+        outcome.kind = 'already-folded';
+      }
+    }
+    return outcome;
+  });
 }
