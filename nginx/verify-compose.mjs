@@ -1,12 +1,20 @@
 #!/usr/bin/env node
-// Checks docker-compose.yml against what the parts really read: `docker-compose config` must accept
-// it, and each service's command, ports and environment must match the apps' config files, the
-// Dockerfiles, the producers CLI and the nginx template. Run by .ci/run and test/stack/compose.test.ts.
+// Checks docker-compose.yml against what the parts really read, without a container engine:
+// `docker-compose config` must accept it (its output read with the yaml package); every file a
+// service references must exist (build contexts, Dockerfiles and what they COPY, bind mounts, the
+// scripts commands run, Artillery's scenario); every environment variable given must be one the
+// app's own config loader asks for (found by running the loader, not by reading its source); the
+// producers' flags must pass the producers' own parser; ports, health and start order must agree.
+// Run by .ci/run and test/stack/compose.test.ts:
+//   node --import tsx --conditions=source nginx/verify-compose.mjs
+// (the apps' config modules are TypeScript, loaded from source). `pnpm test:compose` then builds
+// and runs it all for real on podman.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { TEMPLATES, substitute, templateNames } from './render.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,6 +39,18 @@ const EXPECTED_SERVICES = [
   'artillery',
 ];
 
+/**
+ * Where an image's working directories come from in the repo, so paths in commands can be checked:
+ * the app images hold `pnpm deploy` of their package at /app (dist/x.js is built from src/x.ts); the
+ * load-tests image holds the whole workspace at /repo.
+ * @type {Record<string, { dir: string, from: string }>}
+ */
+const IMAGE_ROOTS = {
+  'ingestlab/http-ingest:dev': { dir: '/app', from: 'apps/http-ingest' },
+  'ingestlab/ws-ingest:dev': { dir: '/app', from: 'apps/ws-ingest' },
+  'ingestlab/load-tests:dev': { dir: '/repo', from: '.' },
+};
+
 /** docker-compose in the usual places; null when absent. */
 export function findDockerCompose() {
   return (
@@ -40,70 +60,123 @@ export function findDockerCompose() {
 }
 
 /**
- * `docker-compose config` of the repo's file as an object (YAML read by the PyYAML docker-compose
- * itself depends on, so no YAML package is needed here).
+ * `docker-compose config` of a compose file (every profile; relative paths from the repo root), read
+ * with the yaml package.
  * @param {string} binary
  * @param {Record<string, string>} [env] extra variables for interpolation
+ * @param {string} [file] default the repo's docker-compose.yml
  * @returns {any}
  */
-export function composeConfig(binary, env = {}) {
-  const yaml = execFileSync(binary, ['-f', join(repo, 'docker-compose.yml'), 'config'], {
-    cwd: repo,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).toString();
-  const json = execFileSync(
-    'python3',
-    ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'],
-    { input: yaml },
+export function composeConfig(binary, env = {}, file = join(repo, 'docker-compose.yml')) {
+  const text = execFileSync(
+    binary,
+    ['-f', file, '--project-directory', repo, '--profile', 'load', '--profile', 'bench', 'config'],
+    { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   ).toString();
-  return JSON.parse(json);
+  return parseYaml(text);
 }
 
 /**
- * Environment variable names config modules read: `env, 'NAME'`, `env.NAME`, `env['NAME']`, or a
- * settings schema's keys (`NAME: Type.Integer(...)`).
- * @param {string[]} files the app's config.ts and the shared settings it spreads in
- * @returns {Set<string> | null} null when the app's file does not exist yet
+ * The environment variable names a config loader reads, found by running it: it is handed an
+ * environment that answers "unset" to everything and records each name asked for, so defaults
+ * apply and nothing is guessed from the source text.
+ * @param {(env: Record<string, string | undefined>) => unknown} loadConfig
+ * @returns {Set<string>}
  */
-export function envNamesRead(...files) {
-  if (!files[0] || !existsSync(files[0])) return null;
-  const names = new Set();
-  for (const file of files.filter((f) => existsSync(f))) {
-    const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(
-      /\benv(?:\.([A-Z][A-Z0-9_]+)|\[\s*'([A-Z][A-Z0-9_]+)'\s*\]|,\s*'([A-Z][A-Z0-9_]+)')|^\s*([A-Z][A-Z0-9_]+): Type\./gm,
-    )) {
-      names.add(match[1] ?? match[2] ?? match[3] ?? match[4]);
-    }
+export function envNamesAskedBy(loadConfig) {
+  /** @type {Set<string>} */
+  const asked = new Set();
+  const env = new Proxy(
+    {},
+    {
+      get(_target, name) {
+        if (typeof name === 'string') asked.add(name);
+        return undefined;
+      },
+      has(_target, name) {
+        if (typeof name === 'string') asked.add(name);
+        return false;
+      },
+    },
+  );
+  try {
+    loadConfig(env);
+  } catch {
+    // a setting without a default may be required: the names asked for so far still count
   }
-  return names;
+  return asked;
 }
 
-/** The settings both systems read (@ingestlab/serving), spread into each app's config.ts. */
-const SHARED_SETTINGS = ['packages', 'serving', 'src', 'settings', 'shared-settings.ts'];
+/**
+ * An app's `loadConfig`, imported from its TypeScript source.
+ * @param {string} app folder under apps/
+ */
+async function appConfigLoader(app) {
+  const file = join(repo, 'apps', app, 'src', 'config.ts');
+  try {
+    const module = await import(pathToFileURL(file).href);
+    if (typeof module.loadConfig !== 'function') throw new Error(`${file} exports no loadConfig`);
+    return /** @type {(env: Record<string, string | undefined>) => unknown} */ (module.loadConfig);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `could not load ${relative(repo, file)} (${message}); run with node --import tsx --conditions=source`,
+    );
+  }
+}
+
+/**
+ * A Dockerfile's instructions, continuation lines joined, comments dropped.
+ * @param {string} file
+ * @returns {{ op: string, args: string }[]}
+ */
+export function dockerInstructions(file) {
+  const text = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => !/^\s*#/.test(line))
+    .join('\n')
+    .replace(/\\\n\s*/g, ' ');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const at = line.search(/\s/);
+      return { op: line.slice(0, at).toUpperCase(), args: line.slice(at + 1).trim() };
+    });
+}
+
+/**
+ * The instructions of a Dockerfile's last stage.
+ * @param {string} file
+ */
+function lastStage(file) {
+  const all = dockerInstructions(file);
+  const from = all.map((i) => i.op).lastIndexOf('FROM');
+  return all.slice(from);
+}
 
 /**
  * The CMD of a Dockerfile's last stage, as an argv.
  * @param {string} file
  */
 function dockerCmd(file) {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const cmd = lines.filter((line) => line.startsWith('CMD ')).at(-1);
-  return cmd ? /** @type {string[]} */ (JSON.parse(cmd.slice(4))) : null;
+  const cmd = lastStage(file)
+    .filter((i) => i.op === 'CMD')
+    .at(-1);
+  return cmd ? /** @type {string[]} */ (JSON.parse(cmd.args)) : null;
 }
 
 /**
- * ENV values set in a Dockerfile (`ENV A=1 \` continuation lines included).
+ * ENV values set in a Dockerfile's last stage.
  * @param {string} file
  */
 function dockerEnv(file) {
-  const text = readFileSync(file, 'utf8').replace(/\\\n\s*/g, ' ');
   /** @type {Record<string, string>} */
   const env = {};
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('ENV ')) continue;
-    for (const pair of line.slice(4).trim().split(/\s+/)) {
+  for (const { op, args } of lastStage(file)) {
+    if (op !== 'ENV') continue;
+    for (const pair of args.split(/\s+/)) {
       const at = pair.indexOf('=');
       if (at > 0) env[pair.slice(0, at)] = pair.slice(at + 1);
     }
@@ -111,18 +184,25 @@ function dockerEnv(file) {
   return env;
 }
 
+/**
+ * The sources of every COPY/ADD that reads the build context (not --from another stage).
+ * @param {string} file
+ */
+function copiedSources(file) {
+  /** @type {string[]} */
+  const sources = [];
+  for (const { op, args } of dockerInstructions(file)) {
+    if (op !== 'COPY' && op !== 'ADD') continue;
+    const words = args.split(/\s+/);
+    if (words.some((word) => word.startsWith('--from='))) continue;
+    sources.push(...words.filter((word) => !word.startsWith('--')).slice(0, -1));
+  }
+  return sources;
+}
+
 /** @param {string} pkg folder of a package, relative to the repo */
 function scripts(pkg) {
   return JSON.parse(readFileSync(join(repo, pkg, 'package.json'), 'utf8')).scripts ?? {};
-}
-
-/** The long flags the producers CLI declares (cli-args.ts), or null before it exists. */
-function producerFlags() {
-  const file = join(repo, 'packages', 'producers', 'src', 'cli-args.ts');
-  if (!existsSync(file)) return null;
-  const text = readFileSync(file, 'utf8');
-  const options = text.slice(text.indexOf('options: {'));
-  return new Set([...options.matchAll(/^\s+'?([a-z][a-z-]*)'?: \{ type:/gm)].map((m) => `--${m[1]}`));
 }
 
 /** @param {any} service */
@@ -137,10 +217,43 @@ function upstreamPort(line = '') {
 }
 
 /**
- * Every check; returns the problems found (empty when the file is right).
- * @param {{ binary?: string, nginx?: string | null }} [options]
+ * The argv a service's `sh -c` command hands its program, expanded by a real shell with the given
+ * environment (compose's `$$` is a literal `$` there).
+ * @param {string} script the text after `sh -c`
+ * @param {string} program e.g. "node packages/producers/dist/cli.js"
+ * @param {Record<string, string>} env
  */
-export function verifyCompose(options = {}) {
+function shellArgv(script, program, env) {
+  const body = script.replace(/\$\$/g, '$').replace(/^exec\s+/, '');
+  if (!body.startsWith(program)) return null;
+  const printed = execFileSync('sh', ['-c', `printf '%s\\0' ${body.slice(program.length)}`], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+  }).toString();
+  return printed.split('\0').slice(0, -1);
+}
+
+/**
+ * The file in the repo a path inside a service's container stands for (null when unknown).
+ * @param {any} service
+ * @param {string} path as the command names it, relative to working_dir or absolute
+ */
+function repoFileFor(service, path) {
+  const root = IMAGE_ROOTS[service.image];
+  if (!root) return null;
+  const inContainer = isAbsolute(path) ? path : join(service.working_dir ?? root.dir, path);
+  if (!inContainer.startsWith(`${root.dir}/`)) return null;
+  const inRepo = join(repo, root.from, inContainer.slice(root.dir.length + 1));
+  // Built output in the image is made from the package's source: dist/x.js from src/x.ts.
+  return inRepo.replace(/\/dist\/(.+)\.js$/, '/src/$1.ts');
+}
+
+/**
+ * Every check; resolves to the problems found (empty when the file is right).
+ * @param {{ binary?: string, nginx?: string | null, file?: string }} [options] file: another compose
+ *   file to check (tests), default the repo's docker-compose.yml
+ * @returns {Promise<string[]>}
+ */
+export async function verifyCompose(options = {}) {
   const binary = options.binary ?? findDockerCompose();
   if (!binary) return [COMPOSE_INSTALL_HINT];
   /** @type {string[]} */
@@ -149,9 +262,13 @@ export function verifyCompose(options = {}) {
 
   let config;
   try {
-    config = composeConfig(binary);
+    config = composeConfig(binary, {}, options.file);
     // A token and other overrides must interpolate too (they are what people will set).
-    composeConfig(binary, { INGEST_TOKEN: 'secret', LOAD_RATE: '2/s', FRONT_HTTPS_REDIRECT: 'on' });
+    composeConfig(
+      binary,
+      { INGEST_TOKEN: 'secret', LOAD_RATE: '2/s', FRONT_HTTPS_REDIRECT: 'on' },
+      options.file,
+    );
   } catch (error) {
     const stderr = /** @type {{ stderr?: Buffer }} */ (error).stderr?.toString() ?? String(error);
     return [`docker-compose config refused docker-compose.yml:\n${stderr}`];
@@ -161,6 +278,8 @@ export function verifyCompose(options = {}) {
   }
   const services = config.services ?? {};
   for (const name of EXPECTED_SERVICES) if (!services[name]) problem(`service ${name} is missing`);
+
+  checkFiles(services, problem);
 
   // Only the front door publishes ports, and exactly 8080 and 8443 inside.
   for (const [name, service] of Object.entries(services)) {
@@ -210,35 +329,36 @@ export function verifyCompose(options = {}) {
       problem(`${name} belongs in the "bench" profile`);
   }
 
-  // System 1: every variable given is one config.ts reads; the contract's ones are all given.
-  const s1Read = envNamesRead(
-    join(repo, 'apps', 'http-ingest', 'src', 'config.ts'),
-    join(repo, ...SHARED_SETTINGS),
-  );
+  // Environment: every variable given is one the app's config loader asks for; the contract's are given.
+  /** @type {Set<string> | null} */
+  let s1Read = null;
+  /** @type {Set<string> | null} */
+  let s2Read = null;
+  try {
+    s1Read = envNamesAskedBy(await appConfigLoader('http-ingest'));
+    s2Read = envNamesAskedBy(await appConfigLoader('ws-ingest'));
+  } catch (error) {
+    problem(error instanceof Error ? error.message : String(error));
+  }
   for (const name of ['http-ingest', 'http-worker']) {
     const env = envOf(services[name]);
     for (const key of SYSTEM1_CONTRACT) if (!(key in env)) problem(`${name} does not set ${key}`);
     if (env.HOST !== '0.0.0.0') problem(`${name} must bind HOST=0.0.0.0 inside its container`);
     if (s1Read)
       for (const key of Object.keys(env))
-        if (!s1Read.has(key))
-          problem(`${name} sets ${key}, which apps/http-ingest/src/config.ts never reads`);
+        if (!s1Read.has(key)) problem(`${name} sets ${key}, which System 1's loadConfig never reads`);
   }
   const s1Env = envOf(services['http-ingest']);
   const s1Expose = (services['http-ingest']?.expose ?? []).map(String).sort().join(',');
   const s1Ports = [s1Env.HTTP_PORT, s1Env.H2C_PORT, s1Env.HTTPS_PORT].sort().join(',');
   if (s1Expose !== s1Ports) problem(`http-ingest exposes ${s1Expose} but listens on ${s1Ports}`);
 
-  const s2Read = envNamesRead(
-    join(repo, 'apps', 'ws-ingest', 'src', 'config.ts'),
-    join(repo, ...SHARED_SETTINGS),
-  );
   const s2Env = envOf(services['ws-ingest']);
   for (const key of SYSTEM2_CONTRACT) if (!(key in s2Env)) problem(`ws-ingest does not set ${key}`);
   if (s2Env.HOST !== '0.0.0.0') problem('ws-ingest must bind HOST=0.0.0.0 inside its container');
   if (s2Read)
     for (const key of Object.keys(s2Env))
-      if (!s2Read.has(key)) problem(`ws-ingest sets ${key}, which apps/ws-ingest/src/config.ts never reads`);
+      if (!s2Read.has(key)) problem(`ws-ingest sets ${key}, which System 2's loadConfig never reads`);
   if ((services['ws-ingest']?.expose ?? []).map(String).join(',') !== s2Env.WS_PORT) {
     problem(`ws-ingest exposes ${services['ws-ingest']?.expose} but listens on WS_PORT=${s2Env.WS_PORT}`);
   }
@@ -271,54 +391,155 @@ export function verifyCompose(options = {}) {
   if (!/^server http-ingest:/.test(frontEnv.FRONT_S1_SERVERS ?? ''))
     problem('FRONT_S1_SERVERS must name the http-ingest service');
 
-  // The compose rendering must be a config nginx accepts (service names swapped for loopback).
-  const nginx =
-    options.nginx === undefined
-      ? ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync)
-      : options.nginx;
-  if (nginx && problems.length === 0) {
-    const prefix = mkdtempSync(join(tmpdir(), 'ingestlab-verify-compose-'));
-    try {
-      mkdirSync(join(prefix, 'tmp'));
-      execFileSync('sh', [join(repo, 'nginx', 'gen-dev-cert.sh'), join(prefix, 'certs')], { stdio: 'pipe' });
-      const local = { ...frontEnv };
-      for (const key of ['FRONT_S1_SERVERS', 'FRONT_S2_SERVERS', 'FRONT_DASHBOARD_SERVERS']) {
-        local[key] = local[key].replace(/server [^:\s]+:/g, 'server 127.0.0.1:');
-      }
-      Object.assign(local, {
-        FRONT_PID: join(prefix, 'nginx.pid'),
-        FRONT_TEMP_DIR: join(prefix, 'tmp'),
-        FRONT_TLS_CERT: join(prefix, 'certs', 'dev.crt'),
-        FRONT_TLS_KEY: join(prefix, 'certs', 'dev.key'),
-      });
-      const file = join(prefix, 'front.conf');
-      writeFileSync(file, substitute(template, local, 'FRONT_'));
-      execFileSync(nginx, ['-t', '-q', '-p', prefix, '-c', file, '-e', 'stderr'], { stdio: 'pipe' });
-    } catch (error) {
-      const stderr = /** @type {{ stderr?: Buffer }} */ (error).stderr?.toString() ?? String(error);
-      problem(`nginx -t refused the compose rendering of front.conf.template: ${stderr}`);
-    } finally {
-      rmSync(prefix, { recursive: true, force: true });
-    }
-  }
-
-  // Load services: every flag they pass is one the producers CLI declares.
-  const flags = producerFlags();
-  if (flags) {
-    for (const name of ['load-http', 'load-ws']) {
-      const command = (services[name]?.command ?? []).join(' ');
-      if (!command.includes('packages/producers/dist/cli.js'))
-        problem(`${name} does not run the producers CLI`);
-      for (const flag of command.match(/--[a-z][a-z-]*/g) ?? []) {
-        if (!flags.has(flag)) problem(`${name} passes ${flag}, which ingestlab-produce does not accept`);
-      }
-    }
-  }
+  if (problems.length === 0) checkFrontRendering(template, frontEnv, options.nginx, problem);
+  await checkLoadCommands(services, problem);
+  checkArtillery(services, problem);
   return problems;
 }
 
+/**
+ * Every file a service references exists: build context and Dockerfile, what the Dockerfile copies
+ * from the context, bind-mounted host paths, and the scripts its command runs.
+ * @param {Record<string, any>} services
+ * @param {(text: string) => void} problem
+ */
+function checkFiles(services, problem) {
+  const exists = (/** @type {string} */ path) => existsSync(path);
+  for (const [name, service] of Object.entries(services)) {
+    if (service.build) {
+      const context = service.build.context;
+      const dockerfile = join(context, service.build.dockerfile ?? 'Dockerfile');
+      if (!exists(context) || !statSync(context).isDirectory())
+        problem(`${name}: build context ${context} is missing`);
+      else if (!exists(dockerfile)) problem(`${name}: Dockerfile ${relative(repo, dockerfile)} is missing`);
+      else
+        for (const source of copiedSources(dockerfile)) {
+          if (!exists(join(context, source)))
+            problem(`${name}: ${relative(repo, dockerfile)} copies ${source}, which is missing`);
+        }
+    }
+    for (const volume of service.volumes ?? []) {
+      const source = typeof volume === 'object' ? volume.source : String(volume).split(':')[0];
+      if (source && isAbsolute(source) && !exists(source))
+        problem(`${name}: bind mount ${source} is missing`);
+    }
+    // `node <script>` (directly or through `sh -c`): the script, or the source it is built from.
+    const command = [service.entrypoint ?? [], service.command ?? []].flat().join(' ');
+    for (const match of command.matchAll(
+      /\bnode\s+(?:--[\w-]+(?:[= ][\w-]+)?\s+)*([\w./-]+\.(?:[cm]?js|ts))/g,
+    )) {
+      const script = match[1] ?? '';
+      const file = repoFileFor(service, script);
+      if (file && !exists(file))
+        problem(`${name} runs ${script}, but ${relative(repo, file)} does not exist`);
+    }
+  }
+}
+
+/**
+ * The compose rendering of the front template is a config nginx accepts (service names swapped for
+ * loopback, since they resolve only inside the compose network).
+ * @param {string} template
+ * @param {Record<string, string>} frontEnv
+ * @param {string | null | undefined} given nginx binary (null: skip)
+ * @param {(text: string) => void} problem
+ */
+function checkFrontRendering(template, frontEnv, given, problem) {
+  const nginx = given === undefined ? ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync) : given;
+  if (!nginx) return;
+  const prefix = mkdtempSync(join(tmpdir(), 'ingestlab-verify-compose-'));
+  try {
+    mkdirSync(join(prefix, 'tmp'));
+    execFileSync('sh', [join(repo, 'nginx', 'gen-dev-cert.sh'), join(prefix, 'certs')], { stdio: 'pipe' });
+    const local = { ...frontEnv };
+    for (const key of ['FRONT_S1_SERVERS', 'FRONT_S2_SERVERS', 'FRONT_DASHBOARD_SERVERS']) {
+      local[key] = (local[key] ?? '').replace(/server [^:\s]+:/g, 'server 127.0.0.1:');
+    }
+    Object.assign(local, {
+      FRONT_PID: join(prefix, 'nginx.pid'),
+      FRONT_TEMP_DIR: join(prefix, 'tmp'),
+      FRONT_TLS_CERT: join(prefix, 'certs', 'dev.crt'),
+      FRONT_TLS_KEY: join(prefix, 'certs', 'dev.key'),
+    });
+    const file = join(prefix, 'front.conf');
+    writeFileSync(file, substitute(template, local, 'FRONT_'));
+    execFileSync(nginx, ['-t', '-q', '-p', prefix, '-c', file, '-e', 'stderr'], { stdio: 'pipe' });
+  } catch (error) {
+    const stderr = /** @type {{ stderr?: Buffer }} */ (error).stderr?.toString() ?? String(error);
+    problem(`nginx -t refused the compose rendering of front.conf.template: ${stderr}`);
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The load services' producer commands, as their shell expands them with and without a token, pass
+ * the producers CLI's own parser (flags and values).
+ * @param {Record<string, any>} services
+ * @param {(text: string) => void} problem
+ */
+async function checkLoadCommands(services, problem) {
+  const program = 'node packages/producers/dist/cli.js';
+  /** @type {(argv: string[]) => unknown} */
+  let parseCli;
+  try {
+    ({ parseCli } = await import(
+      pathToFileURL(join(repo, 'packages', 'producers', 'src', 'cli-args.ts')).href
+    ));
+  } catch (error) {
+    problem(`could not load the producers' cli-args.ts: ${error instanceof Error ? error.message : error}`);
+    return;
+  }
+  for (const name of ['load-http', 'load-ws']) {
+    const command = services[name]?.command ?? [];
+    const script = command[0] === 'sh' && command[1] === '-c' ? String(command[2] ?? '') : command.join(' ');
+    /** @type {Record<string, string>[]} */
+    const environments = [{}, { INGEST_TOKEN: 'secret' }];
+    for (const env of environments) {
+      const argv = shellArgv(script, program, env);
+      if (!argv) {
+        problem(`${name} does not run ${program}`);
+        break;
+      }
+      try {
+        parseCli(argv);
+      } catch (error) {
+        problem(
+          `${name}: ingestlab-produce refuses ${argv.join(' ')}: ${error instanceof Error ? error.message : error}`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The artillery service's default scenario exists under load-tests/scenarios and defines the
+ * environment the service selects (the one that targets this stack's nginx).
+ * @param {Record<string, any>} services
+ * @param {(text: string) => void} problem
+ */
+function checkArtillery(services, problem) {
+  const env = envOf(services.artillery);
+  const scenario = env.ARTILLERY_SCENARIO;
+  const file = join(repo, 'load-tests', 'scenarios', `${scenario}.yml`);
+  if (!scenario || !existsSync(file)) {
+    problem(`artillery's default scenario ${scenario} is not a file in load-tests/scenarios`);
+    return;
+  }
+  const environments = Object.keys(parseYaml(readFileSync(file, 'utf8'))?.config?.environments ?? {});
+  if (!environments.includes(env.ARTILLERY_ENVIRONMENT)) {
+    problem(
+      `artillery selects environment ${env.ARTILLERY_ENVIRONMENT}, which ${scenario}.yml does not define`,
+    );
+    return;
+  }
+  const target = parseYaml(readFileSync(file, 'utf8')).config.environments[env.ARTILLERY_ENVIRONMENT].target;
+  if (!/^\w+:\/\/nginx:\d+\/s[12]\b/.test(String(target)))
+    problem(`artillery's default target ${target} does not go through nginx to /s1 or /s2`);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const problems = verifyCompose();
+  const problems = await verifyCompose();
   if (problems.length > 0) {
     console.error(`docker-compose.yml: ${problems.length} problem(s)\n- ${problems.join('\n- ')}`);
     process.exitCode = 1;

@@ -1,6 +1,7 @@
-// `pnpm demo`: both systems, Redis, the dashboard and producers at a steady visible load, with the
-// fleet simulator's incidents. Servers run from source through tsx's loader (fast start, no build of
-// six packages); the dashboard is built with Vite and served with its /s1 /s2 proxy. Ctrl-C stops all.
+// `pnpm demo`: both systems, Redis, the dashboard and a simulated fleet reporting into each, one
+// connection per simulated server, with the fleet simulator's incidents. Servers run from source
+// through tsx's loader (fast start, no build of six packages); the dashboard is built with Vite and
+// served with its /s1 /s2 proxy. Ctrl-C stops all.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,8 @@ import {
   reuseOrStartRedis,
   waitUntil,
 } from '@ingestlab/devkit';
-import { serveDashboard } from '../apps/dashboard/serve.mjs';
+import { ensureOpenFiles } from '@ingestlab/producers';
+import { serveDashboard } from '../apps/dashboard/serve.js';
 import { type DemoOptions, demoOptions, HELP } from './demo/options.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -133,9 +135,23 @@ function buildDashboard(): void {
     throw new Error(`the dashboard build failed (exit ${result.status ?? result.signal})`);
 }
 
+/**
+ * Each per-host connection is an open file in its producer and in the system it reaches: raise this
+ * process's limit before anything starts, so the systems and producers inherit it.
+ */
+function raiseOpenFiles(): void {
+  if (!options.load || options.connections !== 'per-host') return;
+  const outcome = ensureOpenFiles(options.hosts + 2048);
+  if (!outcome.ok) throw new Error(`${options.hosts} simulated servers per system: ${outcome.advice}`);
+  if (outcome.after && outcome.before && outcome.after.soft > outcome.before.soft) {
+    say(`raised the open-file limit from ${outcome.before.soft} to ${outcome.after.soft}`);
+  }
+}
+
 /** Starts a producer CLI from source; SIGINT makes it stop sending, wait for its acks and summarise. */
 function startProducer(name: string, target: string, url: string, seed: string): void {
   const load = ['--hosts', String(options.hosts), '--rate', options.rate, '--batch', String(options.batch)];
+  load.push('--connections', options.connections);
   load.push('--day', options.day, '--incidents', 'demo', '--duration', 'inf', '--quiet');
   if (options.token) load.push('--token', options.token);
   const cli = ['--import', 'tsx', '--conditions=source', 'packages/producers/src/cli.ts'];
@@ -149,6 +165,7 @@ function startProducer(name: string, target: string, url: string, seed: string):
 
 async function main(): Promise<void> {
   await checkPorts();
+  raiseOpenFiles();
   if (options.build) buildDashboard();
   const redisUrl = await ensureRedis();
 
@@ -184,8 +201,12 @@ async function main(): Promise<void> {
     startProducer('load-s2', 'ws', `ws://${host}:${ports.ws}`, '8');
   }
 
+  const how =
+    options.connections === 'per-host'
+      ? 'one connection each'
+      : `over ${options.connections} pooled connections`;
   const perSystem = options.load
-    ? `${options.hosts} hosts at ${options.rate} each into each system`
+    ? `${options.hosts} simulated servers at ${options.rate} each into each system, ${how}`
     : 'no load (--no-load)';
   console.log(`
   ┌──────────────────────────────────────────────────────────────┐

@@ -39,11 +39,13 @@ describe('pnpm compare (reduced --quick)', () => {
       [
         '--quick',
         '--series',
-        'single,batched',
+        'single,batched,fleet',
         '--rates-single',
         '500',
         '--rates-batched',
         '5000',
+        '--fleet-hosts',
+        '200',
         '--batch-size',
         '50',
         '--duration',
@@ -55,7 +57,7 @@ describe('pnpm compare (reduced --quick)', () => {
         '--out',
         out,
       ],
-      150_000,
+      240_000,
     );
     const context = `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
     expect(result.code, context).toBe(0);
@@ -74,7 +76,7 @@ describe('pnpm compare (reduced --quick)', () => {
     const targets = summary.ladders.map((l) => `${l.target}/${l.series}`).sort();
     expect(targets).toEqual(
       ['bare-http', 'bare-ws', 'h2', 'h2c', 'http1', 'ws']
-        .flatMap((t) => [`${t}/batched`, `${t}/single`])
+        .flatMap((t) => [`${t}/batched`, `${t}/single`, `${t}/fleet`])
         .sort(),
     );
     for (const ladder of summary.ladders) {
@@ -86,6 +88,17 @@ describe('pnpm compare (reduced --quick)', () => {
       expect(run.samples.acknowledged).toBeGreaterThan(0);
       expect(run.reconciliation.aggregatedDelta).toBe(run.reconciliation.acceptedDelta);
       expect(run.processes['load-generator']?.cpuPercent).toBeGreaterThan(0);
+      // the generator measured itself, and every run names its connection model
+      expect(run.generator.cpuPercent).toBeGreaterThan(0);
+      expect(typeof run.generator.bound).toBe('boolean');
+      if (ladder.series === 'fleet') {
+        expect(ladder.unit).toBe('hosts');
+        expect(run.connectionModel).toBe('per-host');
+        expect(run.connections).toBe(200);
+        expect(run.hosts).toBe(200);
+      } else {
+        expect(run.connectionModel).toBe('pooled');
+      }
       if (!ladder.target.startsWith('bare-')) {
         expect(run.reconciliation.acceptedDelta).toBe(run.samples.acknowledged - run.samples.duplicates);
         // viewers on the loaded system saw windows with this run's samples
@@ -97,7 +110,13 @@ describe('pnpm compare (reduced --quick)', () => {
     const markdown = readFileSync(join(out, 'report.md'), 'utf8');
     expect(markdown).toMatch(/\| cores \| \d+ \|/);
     expect(markdown).toContain('## Reading');
-  }, 180_000);
+    expect(markdown).toContain('## Steps: the fleet, one connection per host');
+    expect(markdown).toContain('## The load generator');
+    // the mark is in the report exactly when some run was generator-bound
+    const bound = summary.ladders.some((l) => l.steps.some((s) => s.generatorBound));
+    expect(markdown.includes('**GENERATOR-BOUND**')).toBe(bound);
+    expect(existsSync(join(out, 'latency-fleet.png'))).toBe(true);
+  }, 270_000);
 
   it('refuses bad flags with exit code 2 and a reason', async () => {
     const bad = await compare(['--repeats', 'zero'], 30_000);

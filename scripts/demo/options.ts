@@ -6,18 +6,23 @@ export const HELP = `Usage: pnpm demo [-- options]
 
 Starts everything for a live demo, from source (no build of the servers needed): Redis (REDIS_URL
 when it answers, else a private redis-server), System 1 (server + one worker), System 2, the built
-dashboard, and producers sending a steady load with an incident every minute into both systems.
+dashboard, and a fleet of simulated servers reporting into each system with an incident every
+minute. Each simulated server is its own producer on its own connection, as a real fleet would be.
 Prints the dashboard's address. Ctrl-C stops everything it started.
 
 Options:
-  --hosts <n>      simulated hosts per system                         (default 500)
-  --rate <r>       samples per host, as the producer CLI reads it      (default 1/s)
-  --batch <n>      samples per batch                                   (default 25)
-  --day <d>        length of the simulated day (CPU/memory cycle)      (default 10m)
-  --no-load        start everything but the producers
-  --no-build       serve apps/dashboard/dist as it is (skip vite build)
-  --verbose        echo the systems' info logs (default: warnings only)
-  -h, --help       this text
+  --hosts <n>        simulated servers per system, one connection each (default 500)
+  --rate <r>         samples per server, as the producer CLI reads it    (default 1/s)
+  --batch <n>        samples a server keeps before sending them together (default 1)
+  --connections <c>  per-host, or <n> pooled connections (a gateway)     (default per-host)
+  --day <d>          length of the simulated day (CPU/memory cycle)      (default 10m)
+  --no-load          start everything but the producers
+  --no-build         serve apps/dashboard/dist as it is (skip vite build)
+  --verbose          echo the systems' info logs (default: warnings only)
+  -h, --help         this text
+
+Every connection is an open file in the producer and in the system: the demo raises its open-file
+limit (the systems inherit it) or says how, e.g. for \`pnpm demo -- --hosts 10000\`.
 
 Environment (contract defaults): HOST (127.0.0.1), HTTP_PORT (3001), H2C_PORT (3002),
 HTTPS_PORT (3443), WS_PORT (3003), REDIS_URL (redis://127.0.0.1:6379), DASHBOARD_PORT (4173),
@@ -28,8 +33,10 @@ export interface DemoOptions {
   help: boolean;
   /** Simulated hosts per system. */
   hosts: number;
-  /** Samples per batch, 1 to 1000. */
+  /** Samples a simulated server keeps before sending them in one batch, 1 to 1000. */
   batch: number;
+  /** `per-host` (one connection per simulated server) or a number of pooled connections, as the producer CLI reads it. */
+  connections: string;
   /** Samples per host, in the producer CLI's syntax (e.g. "1/s"). */
   rate: string;
   /** Length of the simulated day, in the producer CLI's syntax (e.g. "10m"). */
@@ -56,7 +63,8 @@ export function demoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions
     options: {
       hosts: { type: 'string', default: '500' },
       rate: { type: 'string', default: '1/s' },
-      batch: { type: 'string', default: '25' },
+      batch: { type: 'string', default: '1' },
+      connections: { type: 'string', default: 'per-host' },
       day: { type: 'string', default: '10m' },
       load: { type: 'boolean', default: true },
       build: { type: 'boolean', default: true },
@@ -70,6 +78,10 @@ export function demoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOptions
     help: values.help,
     hosts: integerFlag('--hosts', values.hosts, 1, 1_000_000),
     batch: integerFlag('--batch', values.batch, 1, 1000),
+    connections:
+      values.connections === 'per-host'
+        ? 'per-host'
+        : String(integerFlag('--connections', values.connections, 1, 100_000)),
     rate: values.rate,
     day: values.day,
     load: values.load,

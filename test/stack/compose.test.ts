@@ -1,12 +1,81 @@
 // docker-compose.yml as docker-compose 1.29 reads it, checked against the apps, Dockerfiles, CLI and
-// nginx template by nginx/verify-compose.mjs (no Docker engine needed).
-import { describe, expect, it } from 'vitest';
+// nginx template by nginx/verify-compose.mjs (no container engine needed; `pnpm test:compose` runs
+// it all for real on podman). The check is shown to catch each kind of rot it is there for.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { COMPOSE_INSTALL_HINT, findDockerCompose, verifyCompose } from '../../nginx/verify-compose.mjs';
 
+const repo = join(import.meta.dirname, '..', '..');
+const original = readFileSync(join(repo, 'docker-compose.yml'), 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'ingestlab-compose-variants-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A compose interpolation, `${body}` (written so, not as a string, to say it is no template). */
+const v = (body: string) => `\${${body}}`;
+
+/** verifyCompose on a copy of docker-compose.yml with one text replaced (which must occur). */
+async function problemsWith(from: string, to: string): Promise<string[]> {
+  expect(original).toContain(from);
+  const file = join(dir, `variant-${Math.random().toString(36).slice(2)}.yml`);
+  writeFileSync(file, original.replace(from, to));
+  return verifyCompose({ file, nginx: null });
+}
+
 describe('docker-compose.yml', () => {
-  it('is accepted by docker-compose config and matches what the parts read', () => {
+  it('is accepted by docker-compose config and matches what the parts read', async () => {
     // Missing docker-compose is a failure with the install line, not a skip: CI installs it.
     expect(findDockerCompose(), COMPOSE_INSTALL_HINT).not.toBeNull();
-    expect(verifyCompose()).toEqual([]);
+    expect(await verifyCompose()).toEqual([]);
+  });
+
+  it('finds an Artillery scenario that does not exist', async () => {
+    const problems = await problemsWith(
+      v('ARTILLERY_SCENARIO:-h2-tls-ingest'),
+      v('ARTILLERY_SCENARIO:-front-door'),
+    );
+    expect(problems.join('\n')).toContain(
+      'default scenario front-door is not a file in load-tests/scenarios',
+    );
+  });
+
+  it('finds a setting no config loader reads', async () => {
+    const problems = await problemsWith(
+      '      WS_PORT: "3003"\n',
+      '      WS_PORT: "3003"\n      HISTORY_SIZE: "60"\n',
+    );
+    expect(problems.join('\n')).toContain(
+      "ws-ingest sets HISTORY_SIZE, which System 2's loadConfig never reads",
+    );
+  });
+
+  it('finds a producer flag or value the producers CLI refuses', async () => {
+    const problems = await problemsWith('--batch ' + v('LOAD_BATCH:-10'), '--batch ' + v('LOAD_BATCH:-5000'));
+    expect(problems.join('\n')).toMatch(/load-http: ingestlab-produce refuses .*--batch 5000/);
+  });
+
+  it('finds a missing Dockerfile, a missing bind-mount source and a missing script', async () => {
+    expect(
+      (
+        await problemsWith(
+          'dockerfile: apps/dashboard/Dockerfile',
+          'dockerfile: apps/dashboard/Containerfile',
+        )
+      ).join('\n'),
+    ).toContain('dashboard: Dockerfile apps/dashboard/Containerfile is missing');
+    expect(
+      (
+        await problemsWith(
+          v('RESULTS_DIR:-./load-tests/results') + ':/repo',
+          v('RESULTS_DIR:-./load-tests/no-such-dir') + ':/repo',
+        )
+      ).join('\n'),
+    ).toMatch(/bind mount .*load-tests\/no-such-dir is missing/);
+    expect(
+      (await problemsWith('command: ["node", "dist/worker.js"]', 'command: ["node", "dist/wrker.js"]')).join(
+        '\n',
+      ),
+    ).toContain('http-worker runs dist/wrker.js, but apps/http-ingest/src/wrker.ts does not exist');
   });
 });

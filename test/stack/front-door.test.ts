@@ -8,7 +8,7 @@ import { ensureDevCert, startDashboardNginx, startFrontDoor } from '../../script
 import { ChildGroup, freePort } from '@ingestlab/devkit';
 import { h2Request, readSse, upgradeEcho } from './clients.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
-import { SECURITY_HEADERS } from '../../apps/dashboard/security-headers.mjs';
+import { SECURITY_HEADERS } from '../../apps/dashboard/security-headers.js';
 
 const group = new ChildGroup();
 const upstreams: FakeUpstream[] = [];
@@ -94,7 +94,7 @@ describe('routing', () => {
     expect(await (await fetch(`${http}/some/view`)).text()).toContain('ingestlab test dashboard');
   });
 
-  it('serves the dashboard with the same security headers as serve.mjs', async () => {
+  it('serves the dashboard with the same security headers as the preview server', async () => {
     for (const path of ['/', '/assets/missing.js']) {
       const answer = await fetch(`${http}${path}`);
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) {

@@ -4,6 +4,7 @@ import { HISTORY_RANGES, type HistoryRange } from '@ingestlab/metric-schema';
 import { liveUrl, resolveConfig, type SystemConfig, type SystemId, type Transport } from './config.js';
 import { CostMeter, type CostSummary } from './model/cost-meter.js';
 import { formatCsv } from './model/csv.js';
+import { type DeliverySummary, recordDelivery, summariseDelivery } from './model/delivery.js';
 import { Feed } from './model/feed.js';
 import { bucketWindows } from './model/series.js';
 import { type LabProbe, mountLab } from './lab/mount-lab.js';
@@ -37,6 +38,8 @@ export interface DashboardProbe {
   points(): Record<SystemId, Record<string, number>>;
   /** Newest window start drawn per system (stays put while paused). */
   lastDrawn(): Record<SystemId, number | null>;
+  /** Delivery delay (window end to this page) over the live windows held, per system. */
+  delivery(): Record<SystemId, DeliverySummary>;
   csv(): string;
   /** The lab's state and markers, when the page was opened with the lab's token; else null. */
   lab(): LabProbe | null;
@@ -105,6 +108,8 @@ const views = config.systems.map((system): SystemView => {
       const now = Date.now();
       const effect = feed.receive(text, now);
       if (effect.snapshot) loadHistory(view);
+      // a window that arrived live: how long after its end it got here
+      if (effect.windows && !effect.snapshot && feed.lastWindow) recordDelivery(feed.lastWindow, now);
       if (effect.windows) {
         const last = feed.buffer.last;
         if (last && !effect.snapshot) view.clockOffset = last.end - now;
@@ -316,6 +321,11 @@ window.__dashboard = {
     Object.fromEntries(views.map((v) => [v.config.id, v.panel.charts.lastX()])) as Record<
       SystemId,
       number | null
+    >,
+  delivery: () =>
+    Object.fromEntries(views.map((v) => [v.config.id, summariseDelivery(v.feed.buffer.windows)])) as Record<
+      SystemId,
+      DeliverySummary
     >,
   csv: visibleCsv,
   lab: () => lab,

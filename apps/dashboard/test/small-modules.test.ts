@@ -66,3 +66,27 @@ describe('CostMeter', () => {
     expect(meter.total).toBe(150);
   });
 });
+
+describe('delivery delay', () => {
+  it('is arrival minus window end for live windows only, summarised with the project histogram', async () => {
+    const { deliveryOf, recordDelivery, summariseDelivery } = await import('../src/model/delivery.js');
+    const windows = [0, 1000, 2000, 3000].map((start) => makeWindow({ start }));
+    const [a, b, c, fromHistory] = windows as [
+      ReturnType<typeof makeWindow>,
+      ReturnType<typeof makeWindow>,
+      ReturnType<typeof makeWindow>,
+      ReturnType<typeof makeWindow>,
+    ];
+    expect(recordDelivery(a, a.end + 40)).toBe(40);
+    recordDelivery(b, b.end + 60);
+    recordDelivery(c, c.end - 5); // a page clock a little behind: counted as 0
+    expect(deliveryOf(a)).toBe(40);
+    expect(deliveryOf(fromHistory)).toBeNull();
+    const summary = summariseDelivery(windows);
+    expect(summary.count).toBe(3);
+    expect(summary.latest).toBe(-5);
+    expect(summary.p50).toBeCloseTo(40, 0);
+    expect(summary.p99).toBeCloseTo(60, 0);
+    expect(summariseDelivery([fromHistory])).toEqual({ count: 0, latest: null, p50: null, p99: null });
+  });
+});

@@ -1,7 +1,8 @@
 // `pnpm dev:http`: System 1 for development. Uses the Redis at REDIS_URL when one answers, else starts
 // a private one (append-only data kept in .dev-redis/); then the server and one worker (both reloading
-// on change) and a small producer (100 hosts, 1 sample/s each, over HTTP/1.1). Ctrl-C stops them in
-// order: producer (drains and prints its summary), server and worker, then Redis.
+// on change) and a small fleet (100 simulated servers, 1 sample/s each, each on its own HTTP/1.1
+// keep-alive connection). Ctrl-C stops them in order: producer (drains and prints its summary),
+// server and worker, then Redis.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildGroup, reuseOrStartRedis, waitUntil } from '@ingestlab/devkit';
@@ -10,7 +11,8 @@ if (process.argv.includes('--help')) {
   console.log(`Usage: pnpm dev:http  (or: pnpm --filter @ingestlab/http-ingest dev:all [--no-producer])
 Starts Redis if none answers at REDIS_URL (default redis://127.0.0.1:6379), the System 1 server
 (http://127.0.0.1:3001, h2c :3002, https :3443) and one worker with reload on change, and a small
-producer. Environment is passed through (see src/config.ts). Ctrl-C stops everything.`);
+fleet: 100 simulated servers, one connection each. Environment is passed through (see
+src/config.ts). Ctrl-C stops everything.`);
   process.exit(0);
 }
 
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
       `http://127.0.0.1:${httpPort}`,
       '--hosts',
       '100',
+      '--connections',
+      'per-host',
       '--duration',
       '0',
       ...token,

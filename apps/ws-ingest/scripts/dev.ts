@@ -1,13 +1,14 @@
-// `pnpm dev:ws`: System 2 in watch mode plus a small producer fleet (200 hosts at 1 sample/s each)
-// from @ingestlab/producers. No Redis needed. Ctrl-C stops the producer (it drains and prints its
-// summary), then the server.
+// `pnpm dev:ws`: System 2 in watch mode plus a small fleet (200 simulated servers at 1 sample/s
+// each, each on its own WebSocket) from @ingestlab/producers. No Redis needed. Ctrl-C stops the
+// producer (it drains and prints its summary), then the server.
 import { join } from 'node:path';
 import { ChildGroup, waitForPort } from '@ingestlab/devkit';
 
 if (process.argv.includes('--help')) {
   console.log(`Usage: pnpm dev:ws  (or: pnpm --filter @ingestlab/ws-ingest dev:all [--no-producer])
 Runs ws-ingest with reload on change (ws://127.0.0.1:3003/ingest, /live, /live/sse, /stats) and a
-200-host producer against it. Environment as for the server (WS_PORT, HOST, INGEST_TOKEN, ...).`);
+fleet of 200 simulated servers against it, one WebSocket each. Environment as for the server
+(WS_PORT, HOST, INGEST_TOKEN, ...).`);
   process.exit(0);
 }
 
@@ -59,6 +60,8 @@ if (!process.argv.includes('--no-producer')) {
       '200',
       '--rate',
       '1/s',
+      '--connections',
+      'per-host',
       '--duration',
       '0',
       ...token,

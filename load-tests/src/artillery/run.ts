@@ -7,20 +7,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, stripVTControlCharacters } from 'node:util';
 import { scriptArgs, UsageError } from '@ingestlab/devkit/cli-args';
+import { parse as parseYaml } from 'yaml';
 import { timestamp } from '../compare/options.js';
 import { renderHtml } from '../report/html.js';
 import { type ArtilleryReport, summariseArtillery } from './summarise.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCENARIOS = ['http1-ingest', 'h2-tls-ingest', 'ws-ingest', 'viewers-ws', 'viewers-sse'] as const;
-type Scenario = (typeof SCENARIOS)[number];
+export type Scenario = (typeof SCENARIOS)[number];
 
 const HELP = `artillery runner: pnpm --filter @ingestlab/load-tests artillery:<name> [-- options]
 
   <scenario>          one of ${SCENARIOS.join(', ')}
   --quick             short phases (about 15 s) to check that a scenario works
   --target <url>      override config.target (default: the contract's port on 127.0.0.1)
-  -e, --environment   system1 | system2 (viewer scenarios: which system to watch)
+  -e, --environment   one of the scenario's environments: system1 | system2 (viewer scenarios:
+                      which system to watch), compose (compose-system1 | compose-system2 for
+                      viewers): through docker-compose's nginx, by service name
   --out <dir>         results folder (default: results/artillery/<scenario>-<timestamp>)
   -h, --help          this text
 
@@ -77,12 +80,27 @@ function parse(argv: string[]): RunArgs | null {
   const out: RunArgs = { scenario: scenario as Scenario, quick: values.quick ?? false };
   if (values.target !== undefined) out.target = values.target;
   if (values.environment !== undefined) {
-    if (values.environment !== 'system1' && values.environment !== 'system2')
-      throw new UsageError(`--environment must be system1 or system2, got "${values.environment}"`);
+    const known = scenarioEnvironments(out.scenario);
+    if (!known.includes(values.environment))
+      throw new UsageError(
+        `--environment for ${out.scenario} must be one of ${known.join(', ') || '(none)'}, got "${values.environment}"`,
+      );
     out.environment = values.environment;
   }
   if (values.out !== undefined) out.out = values.out;
   return out;
+}
+
+/** The environments a scenario file defines (config.environments), read with the yaml package. */
+export function scenarioEnvironments(scenario: Scenario): string[] {
+  const config = parseYaml(readFileSync(scenarioFile(scenario), 'utf8')) as {
+    config?: { environments?: Record<string, unknown> };
+  };
+  return Object.keys(config.config?.environments ?? {});
+}
+
+export function scenarioFile(scenario: Scenario): string {
+  return join(ROOT, 'scenarios', `${scenario}.yml`);
 }
 
 function parseFlags(argv: string[]) {
@@ -111,7 +129,7 @@ export async function runArtillery(args: RunArgs): Promise<{ code: number; dir: 
     ...(args.target ? ['--target', args.target] : []),
     ...(args.environment ? ['--environment', args.environment] : []),
     ...(args.quick ? ['--overrides', JSON.stringify(quickOverrides(args.scenario))] : []),
-    join(ROOT, 'scenarios', `${args.scenario}.yml`),
+    scenarioFile(args.scenario),
   ];
   const bin = join(ROOT, 'node_modules/.bin/artillery');
   if (!existsSync(bin)) throw new Error(`Artillery is not installed at ${bin}: run pnpm install`);

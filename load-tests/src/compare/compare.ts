@@ -1,6 +1,6 @@
 // The comparison: bring the stack and viewers up, climb each target's ladder of rates (repeating
 // every step), reconcile after every run, stop cleanly on abort, and hand back everything measured.
-import type { LoadProgress } from '@ingestlab/producers';
+import { type LoadProgress, ensureOpenFiles, openFileLimit } from '@ingestlab/producers';
 import type { CompareOptions, SeriesName } from './options.js';
 import { Progress, formatRate } from './progress.js';
 import type { ComparisonSummary, LadderResult, PointRun, StepResult, TargetName } from './results.js';
@@ -17,6 +17,8 @@ const POINT_OVERHEAD_S = 4.5;
 const SETTLE_MS = 1000;
 /** Length of the unrecorded warm-up run before each ladder, seconds (skipped with --quick, to stay under 2 min). */
 const WARM_UP_S = 2;
+/** Open files a comparison needs besides its fleet's connections (viewers, Redis, pipes, the runtime). */
+const SPARE_FILES = 4096;
 
 export interface CompareHooks {
   signal: AbortSignal;
@@ -44,8 +46,40 @@ export function targetsFor(options: CompareOptions): TargetName[] {
   return out;
 }
 
-function ratesOf(options: CompareOptions, series: SeriesName): number[] {
+/** The steps of a series: samples/s for single and batched, hosts for the fleet. */
+function stepsOf(options: CompareOptions, series: SeriesName): number[] {
+  if (series === 'fleet') return options.fleetHosts;
   return series === 'single' ? options.ratesSingle : options.ratesBatched;
+}
+
+/**
+ * Every per-host connection is a file in this process (the generator) and in the server: raise the
+ * open-file limit before the stack starts, so its processes inherit it. Steps the limit cannot
+ * hold are left out, and the report says so and how to raise it.
+ */
+function fitFleetToOpenFiles(
+  options: CompareOptions,
+  notes: string[],
+  log: (line: string) => void,
+): number[] {
+  if (!options.series.includes('fleet')) return options.fleetHosts;
+  const largest = Math.max(...options.fleetHosts);
+  const outcome = ensureOpenFiles(largest + SPARE_FILES);
+  const limit = outcome.after?.soft ?? openFileLimit()?.soft ?? Number.POSITIVE_INFINITY;
+  if (outcome.ok) {
+    if (outcome.before && outcome.after && outcome.after.soft > outcome.before.soft) {
+      log(
+        `raised the open-file limit from ${outcome.before.soft} to ${outcome.after.soft} for the fleet series`,
+      );
+    }
+    return options.fleetHosts;
+  }
+  const fits = options.fleetHosts.filter((hosts) => hosts + SPARE_FILES <= limit);
+  const left = options.fleetHosts.filter((hosts) => !fits.includes(hosts));
+  const note = `fleet steps of ${left.join(', ')} hosts NOT RUN: ${outcome.advice}`;
+  notes.push(note);
+  log(note);
+  return fits;
 }
 
 /**
@@ -61,6 +95,8 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
   const ladders: LadderResult[] = [];
   const failures: string[] = [];
   const notes: string[] = [];
+  const fleetHosts = fitFleetToOpenFiles(options, notes, log);
+  const steps = (series: SeriesName) => (series === 'fleet' ? fleetHosts : stepsOf(options, series));
   let viewers: Viewers | null = null;
   let stack: Stack | null = null;
   let disconnects = 0;
@@ -96,7 +132,7 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
     }
 
     const totalPoints = options.series.reduce(
-      (sum, series) => sum + targets.length * ratesOf(options, series).length * options.repeats,
+      (sum, series) => sum + targets.length * steps(series).length * options.repeats,
       0,
     );
     let donePoints = 0;
@@ -104,14 +140,16 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
     let runCounter = 0;
 
     for (const series of options.series) {
-      const batchSize = series === 'single' ? 1 : options.batchSize;
-      const rates = ratesOf(options, series);
+      const batchSize = series === 'batched' ? options.batchSize : 1;
+      const rates = steps(series);
       for (const target of targets) {
-        const steps: StepResult[] = [];
+        const done: StepResult[] = [];
+        let rssBaseline: Record<string, number> | undefined;
         if (hooks.signal.aborted) break;
         // a short unrecorded run first: JIT, connection set-up and caches would otherwise land in step 1
+        // (a fleet step's ramp already keeps its connection set-up out of the measurement)
         const first = rates[0];
-        if (first !== undefined && !options.quick) {
+        if (first !== undefined && !options.quick && series !== 'fleet') {
           progress.note(`  ${target} ${series}: warm-up run at ${formatRate(first)}/s (not recorded)`);
           const warm = await runPoint(
             {
@@ -139,13 +177,14 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
               steps: rates.length,
               repeat,
               repeats: options.repeats,
-              offeredRate: rate,
-              durationS: options.durationS,
+              label: series === 'fleet' ? `${formatRate(rate)} hosts` : `${formatRate(rate)}/s`,
+              durationS: options.durationS + (series === 'fleet' ? rate / options.connectRate : 0),
             });
             await new Promise((r) => setTimeout(r, SETTLE_MS));
             const spec = pointSpec(options, stack, target, series, batchSize, rate, repeat, ++runCounter);
             const run = await runPoint(spec, {
               pids: { ...stack.pids(), ...(viewers?.pid ? { viewers: viewers.pid } : {}) },
+              ...(rssBaseline ? { rssBaseline } : {}),
               viewers,
               viewerCount: options.viewers,
               signal: hooks.signal,
@@ -153,13 +192,21 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
             });
             donePoints++;
             runs.push(run);
+            rssBaseline ??= Object.fromEntries(
+              Object.entries(run.processes).map(([name, usage]) => [name, usage.rssStartMiB]),
+            );
             const r = run.reconciliation;
             progress.done(
-              `→ ${formatRate(run.achievedRate)}/s acked, p99 ${run.latencyMs.p99 ?? '—'} ms` +
-                (run.lag
-                  ? `, lag p99 ${run.lag.lagP99 ?? '—'} ms (+${run.lag.addedP99 ?? '—'} ms added)`
-                  : '') +
-                `, ${r.ok ? 'reconciled' : 'NOT RECONCILED'} (${r.unit}: acked ${r.producerAcked}, accepted +${r.acceptedDelta}, aggregated +${r.aggregatedDelta})`,
+              `→ ${formatRate(run.achievedRate)}/s acked (${run.ackedShare === null ? '—' : `${Math.round(run.ackedShare * 1000) / 10} %`} of due), ` +
+                `p99 ${run.latencyMs.p99 ?? '—'} ms from schedule (service ${run.serviceMs.p99 ?? '—'} ms)` +
+                (run.lag ? `, delivery p99 ${run.lag.deliveryP99 ?? '—'} ms` : '') +
+                `, generator ${Math.round(run.generator.cpuPercent)} % CPU` +
+                `, ${r.ok ? 'reconciled' : 'NOT RECONCILED'} (${r.unit}: acked ${r.producerAcked}, accepted +${r.acceptedDelta}, aggregated +${r.aggregatedDelta})` +
+                (run.generator.bound
+                  ? ` — GENERATOR-BOUND: ${run.generator.reasons.join('; ')}`
+                  : run.generator.late
+                    ? ` — late generator: ${run.generator.reasons.join('; ')}`
+                    : ''),
             );
             if (!r.ok) {
               const message = `${target} ${series} ${rate}/s run ${repeat}: ${r.problems.join('; ')}`;
@@ -169,17 +216,18 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
           }
           if (runs.length === 0) break;
           const step = summariseStep(runs, options.p99BoundMs);
-          steps.push(step);
+          done.push(step);
           if (runs.some((r) => r.aborted)) break;
           if (!step.passed && !options.keepGoing) {
             const skipped = (rates.length - stepIndex - 1) * options.repeats;
             donePoints += skipped;
+            const why = step.generatorBound ? 'the generator was the limit' : 'past the knee';
             if (skipped)
-              progress.note(`  ${target} ${series}: past the knee (${step.verdict}); skipping higher steps`);
+              progress.note(`  ${target} ${series}: ${why} (${step.verdict}); skipping higher steps`);
             break;
           }
         }
-        if (steps.length) ladders.push({ target, series, ...summariseLadder(steps) });
+        if (done.length) ladders.push({ target, series, ...summariseLadder(done) });
         if (hooks.signal.aborted) break;
       }
       if (hooks.signal.aborted) break;
@@ -234,16 +282,28 @@ function pointSpec(
   };
   const w = where[target];
   if (!w.url || !w.stats) throw new Error(`no endpoint for ${target}: its system was not started`);
+  // the fleet: `rate` hosts, one connection and one sample a second each; the others: a fixed set of
+  // hosts whose interval sets the rate, over pooled connections
+  const fleet = series === 'fleet';
+  const hosts = fleet ? rate : options.hosts;
   return {
     target,
     series,
     batchSize,
-    offeredRate: rate,
+    offeredRate: rate, // fleet: hosts × 1 sample/s
     repeat,
     durationS: options.durationS,
-    hosts: options.hosts,
+    hosts,
+    intervalMs: fleet ? 1000 : (hosts * 1000) / rate,
     seed: options.seed,
-    connections: options.connections,
+    connections: fleet ? 'per-host' : options.connections,
+    // a TLS handshake costs the server about a millisecond of CPU: h2 ramps at a quarter of the rate
+    ...(fleet
+      ? {
+          connectRate:
+            target === 'h2' ? Math.max(1, Math.round(options.connectRate / 4)) : options.connectRate,
+        }
+      : {}),
     loadThreads: options.loadThreads,
     // unique per run: every run starts its producers' seq at 0, and must not look like a repeat
     producerPrefix: `cmp${runNumber}-${target}-${Date.now().toString(36)}`,

@@ -1,42 +1,51 @@
 // The comparison's command-line flags: defaults, --quick, --help text and validation. A bad flag
 // is a UsageError (exit code 2) whose message names the flag, the value and what it accepts.
 import { join } from 'node:path';
+import { MAX_PER_HOST } from '@ingestlab/producers';
 
 export const PIPELINES = ['http1', 'h2c', 'h2', 'ws'] as const;
 export type Pipeline = (typeof PIPELINES)[number];
-export const SERIES = ['single', 'batched'] as const;
+export const SERIES = ['single', 'batched', 'fleet'] as const;
 export type SeriesName = (typeof SERIES)[number];
 
 export interface CompareOptions {
   /** Pipelines to drive, in this order. Default all four. */
   pipelines: Pipeline[];
-  /** Load series: `single` (one sample per request) and `batched` (batchSize samples per request). Default both. */
+  /**
+   * Load series: `single` (one sample per request) and `batched` (batchSize samples per request), both
+   * over pooled connections and stepped in samples/s; `fleet` (one connection per host, each host one
+   * sample a second) stepped in hosts. Default all three.
+   */
   series: SeriesName[];
   /** Step rates of the single series, samples/s (= requests/s). */
   ratesSingle: number[];
   /** Step rates of the batched series, samples/s. */
   ratesBatched: number[];
+  /** Steps of the fleet series, hosts (one connection and one sample a second each). */
+  fleetHosts: number[];
+  /** Fleet series: connections opened per second while a step ramps up. Default 1000. */
+  connectRate: number;
   /** Samples per batch in the batched series. Default 100. */
   batchSize: number;
   /** Sending time per measured point, seconds. Default 6 (quick: 3). */
   durationS: number;
   /** Runs per point; the report gives min/median/max over them. Default 3 (quick: 1). */
   repeats: number;
-  /** Simulated hosts; the rate is set through each host's sample interval. Default 2000. */
+  /** Simulated hosts of the single and batched series; the rate is set through each host's sample interval. Default 2000. */
   hosts: number;
   /** Seed of the fleet and producer names. Default 7. */
   seed: number;
-  /** Producer connections (one producer each), the same for every pipeline. Default 64: HTTP/1.1 has one request in flight per connection, so fewer would cap it by round trips, not by the server. */
+  /** Single and batched series: pooled producer connections (one producer each), the same for every pipeline. Default 64: HTTP/1.1 has one request in flight per connection, so fewer would cap it by round trips, not by the server. */
   connections: number;
-  /** Producer worker threads (1 = in the compare process). Default 1. */
-  loadThreads: number;
+  /** Producer worker threads (1 = in the compare process), or `auto` (by the work, up to the cores). Default auto. */
+  loadThreads: number | 'auto';
   /** Dashboard viewers per system. Default 500 (quick: 50). */
   viewers: number;
   /** Share of viewers on SSE rather than WebSocket. Default 0.2. */
   sseShare: number;
   /** System 1 worker processes. Default 2. */
   workers: number;
-  /** Knee bound: a step passes while the median ack p99 stays at or under this, ms. Default 250. */
+  /** Knee bound: a step passes while the median ack p99 (from the schedule) stays at or under this, ms. Default 250. */
   p99BoundMs: number;
   /** Run the bare node:http and ws baselines. Default true. */
   baselines: boolean;
@@ -61,25 +70,34 @@ Starts a private Redis, System 1 (HTTP/1.1, h2c, h2 over TLS; server + workers),
 and two bare baselines (node:http 202, ws ack) as child processes on free ports, then drives the same
 open-model load at each pipeline with @ingestlab/producers, step by step, while dashboard viewers
 watch both systems. After every run it drains and reconciles producer counts against /stats.
+Every run measures the load generator too; a step where it could not keep its own schedule is marked
+generator-bound and is never counted as the system's failure.
 Writes load-tests/results/<timestamp>/{report.md,report.html,summary.json,*.png}.
 
+Series
+  single    1 sample per request over pooled connections, stepped in samples/s
+  batched   --batch-size samples per request over pooled connections, stepped in samples/s
+  fleet     one connection per host, each host 1 sample/s, stepped in hosts (knee in hosts)
+
 Options
-  --quick                 classroom run, under 2 minutes: 2 steps, 1 repeat, 3 s, 50 viewers, no warm-up run
+  --quick                 classroom run, about 2 minutes: one step of each series, 1 repeat, 3 s, 50 viewers
   --pipelines <list>      comma list of http1,h2c,h2,ws            (default: all)
-  --series <list>         single (1 sample/request), batched      (default: single,batched)
+  --series <list>         single, batched, fleet                  (default: single,batched,fleet)
   --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,7000,10000,13000)
-  --rates-batched <list>  step rates, samples/s, batched series    (default: 25000,50000,100000,200000,350000,500000)
+  --rates-batched <list>  step rates, samples/s, batched series    (default: 50000,100000,200000,400000,700000,1000000,1400000)
+  --fleet-hosts <list>    steps of the fleet series, hosts         (default: 1000,2000,5000,10000,20000)
+  --connect-rate <n>      fleet: connections opened per second while ramping; h2 (TLS) a quarter (default: 1000)
   --batch-size <n>        samples per batch in the batched series  (default: 100)
-  --duration <s>          sending time per run                     (default: 6)
+  --duration <s>          sending time per run (after the fleet's ramp) (default: 6)
   --repeats <n>           runs per step, for the spread            (default: 3)
-  --hosts <n>             simulated hosts                          (default: 2000)
+  --hosts <n>             simulated hosts, single and batched      (default: 2000)
   --seed <n>              fleet seed                               (default: 7)
-  --connections <n>       producer connections per pipeline        (default: 64)
-  --load-threads <n>      producer worker threads                  (default: 1)
+  --connections <n>       pooled producer connections, single and batched (default: 64)
+  --load-threads <n|auto> producer worker threads                  (default: auto)
   --viewers <n>           dashboard viewers per system             (default: 500)
   --sse-share <0..1>      share of viewers on SSE                  (default: 0.2)
   --workers <n>           System 1 worker processes                (default: 2)
-  --p99-bound <ms>        knee: highest step with ack p99 <= this and zero loss (default: 250)
+  --p99-bound <ms>        knee: highest step with ack p99 from schedule <= this and zero loss (default: 250)
   --no-baselines          skip the bare node:http / ws baselines
   --keep-going            climb every step even after one fails
   --cpu-prof              write V8 CPU profiles of the servers and summarise their top functions
@@ -90,8 +108,9 @@ Exit codes: 0 done and reconciled, 1 reconciliation failed or a run broke, 2 bad
 `;
 
 const QUICK = {
-  ratesSingle: [1000, 3000],
+  ratesSingle: [1000],
   ratesBatched: [50_000],
+  fleetHosts: [500],
   durationS: 3,
   repeats: 1,
   viewers: 50,
@@ -147,6 +166,8 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
     '--series',
     '--rates-single',
     '--rates-batched',
+    '--fleet-hosts',
+    '--connect-rate',
     '--batch-size',
     '--duration',
     '--repeats',
@@ -199,15 +220,25 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
     ratesBatched: opt(
       '--rates-batched',
       (r) => rates('--rates-batched', r),
-      quick ? QUICK.ratesBatched : [25_000, 50_000, 100_000, 200_000, 350_000, 500_000],
+      quick ? QUICK.ratesBatched : [50_000, 100_000, 200_000, 400_000, 700_000, 1_000_000, 1_400_000],
     ),
+    fleetHosts: opt(
+      '--fleet-hosts',
+      (r) => rates('--fleet-hosts', r),
+      quick ? QUICK.fleetHosts : [1000, 2000, 5000, 10_000, 20_000],
+    ),
+    connectRate: opt('--connect-rate', (r) => integer('--connect-rate', r, 1, 100_000), 1000),
     batchSize: opt('--batch-size', (r) => integer('--batch-size', r, 1, 1000), 100),
     durationS: opt('--duration', (r) => number('--duration', r, 1, 3600), quick ? QUICK.durationS : 6),
     repeats: opt('--repeats', (r) => integer('--repeats', r, 1, 100), quick ? QUICK.repeats : 3),
     hosts: opt('--hosts', (r) => integer('--hosts', r, 1, 1_000_000), quick ? QUICK.hosts : 2000),
     seed: opt('--seed', (r) => integer('--seed', r, 0, 2 ** 32 - 1), 7),
     connections: opt('--connections', (r) => integer('--connections', r, 1, 1024), 64),
-    loadThreads: opt('--load-threads', (r) => integer('--load-threads', r, 1, 64), 1),
+    loadThreads: opt(
+      '--load-threads',
+      (r): number | 'auto' => (r === 'auto' ? 'auto' : integer('--load-threads', r, 1, 64)),
+      'auto',
+    ),
     viewers: opt('--viewers', (r) => integer('--viewers', r, 0, 20_000), quick ? QUICK.viewers : 500),
     sseShare: opt('--sse-share', (r) => number('--sse-share', r, 0, 1), 0.2),
     workers: opt('--workers', (r) => integer('--workers', r, 1, 64), 2),
@@ -222,13 +253,16 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
   if (options.connections > options.hosts) {
     throw new UsageError(`--connections (${options.connections}) cannot exceed --hosts (${options.hosts})`);
   }
-  if (options.loadThreads > options.connections) {
+  if (typeof options.loadThreads === 'number' && options.loadThreads > options.connections) {
     throw new UsageError(
       `--load-threads (${options.loadThreads}) cannot exceed --connections (${options.connections})`,
     );
   }
   if (options.series.includes('batched') && options.batchSize > options.hosts) {
     throw new UsageError(`--batch-size (${options.batchSize}) cannot exceed --hosts (${options.hosts})`);
+  }
+  if (options.fleetHosts.some((hosts) => hosts > MAX_PER_HOST)) {
+    throw new UsageError(`--fleet-hosts: at most ${MAX_PER_HOST} hosts (one connection each) per step`);
   }
   return options;
 }

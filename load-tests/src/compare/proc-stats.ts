@@ -30,17 +30,23 @@ export function readProc(pid: number): ProcSample | null {
 }
 
 export interface ProcUsage {
-  /** Average CPU over the interval, percent of one core (200 % = both cores of this machine). */
+  /** Average CPU over the measured span, percent of one core (200 % = both cores of this machine). */
   cpuPercent: number;
   rssMaxMiB: number;
   rssAvgMiB: number;
+  /** RSS when watching began (before the run's connections opened), MiB. */
+  rssStartMiB: number;
+}
+
+export interface ProcessWatch {
+  /** From now on CPU is averaged from here (e.g. once a ramp is over); RSS keeps its first reading. */
+  restartCpu(): void;
+  stop(): Record<string, ProcUsage>;
 }
 
 /** Samples a set of named processes every intervalMs; `stop()` gives each one's usage over the span. */
-export function watchProcesses(
-  pids: Record<string, number>,
-  intervalMs = 500,
-): { stop(): Record<string, ProcUsage> } {
+export function watchProcesses(pids: Record<string, number>, intervalMs = 500): ProcessWatch {
+  const start: Record<string, ProcSample> = {};
   const first: Record<string, ProcSample> = {};
   const last: Record<string, ProcSample> = {};
   const rss: Record<string, number[]> = {};
@@ -48,6 +54,7 @@ export function watchProcesses(
     for (const [name, pid] of Object.entries(pids)) {
       const reading = readProc(pid);
       if (!reading) continue;
+      start[name] ??= reading;
       first[name] ??= reading;
       last[name] = reading;
       const list = rss[name] ?? [];
@@ -59,6 +66,10 @@ export function watchProcesses(
   const timer = setInterval(sample, intervalMs);
   timer.unref();
   return {
+    restartCpu() {
+      for (const name of Object.keys(first)) delete first[name];
+      sample();
+    },
     stop() {
       clearInterval(timer);
       sample();
@@ -73,6 +84,7 @@ export function watchProcesses(
           cpuPercent: seconds > 0 ? round1((100 * (b.cpuSeconds - a.cpuSeconds)) / seconds) : 0,
           rssMaxMiB: round1(Math.max(...values)),
           rssAvgMiB: round1(values.reduce((s, v) => s + v, 0) / Math.max(1, values.length)),
+          rssStartMiB: round1(start[name]?.rssMiB ?? 0),
         };
       }
       return usage;

@@ -9,7 +9,8 @@ export interface ProgressState {
   steps: number;
   repeat: number;
   repeats: number;
-  offeredRate: number;
+  /** The step, e.g. `10k/s` or `5.0k hosts`. */
+  label: string;
   durationS: number;
 }
 
@@ -50,8 +51,10 @@ export class Progress {
     if (!this.state) return;
     const errors = progress.errors ? ` · errors ${progress.errors}` : '';
     const missed = progress.missed ? ` · missed ${progress.missed}` : '';
+    const connecting =
+      progress.open < progress.connections ? ` · connections ${progress.open}/${progress.connections}` : '';
     this.line(
-      `${this.head()} · ${clock(progress.elapsedMs)}/${clock(this.state.durationS * 1000)} · ack ${formatRate(progress.ackRate)}/s of ${formatRate(progress.targetRate)}/s · in flight ${progress.inFlight}${errors}${missed}`,
+      `${this.head()} · ${clock(progress.elapsedMs)}/${clock(this.state.durationS * 1000)} · ack ${formatRate(progress.ackRate)}/s of ${formatRate(progress.targetRate)}/s · in flight ${progress.inFlight}${connecting}${errors}${missed}`,
     );
   }
 
@@ -70,7 +73,7 @@ export class Progress {
     if (!s) return '';
     const elapsed = Date.now() - this.began;
     const remaining = this.remainingPoints * this.pointS * 1000;
-    return `[${clock(elapsed)} elapsed, ~${clock(remaining)} left] ${s.target} ${s.series} ${formatRate(s.offeredRate)}/s (step ${s.step}/${s.steps}, run ${s.repeat}/${s.repeats})`;
+    return `[${clock(elapsed)} elapsed, ~${clock(remaining)} left] ${s.target} ${s.series} ${s.label} (step ${s.step}/${s.steps}, run ${s.repeat}/${s.repeats})`;
   }
 
   private line(text: string, force = false, keep = false): void {

@@ -32,9 +32,11 @@ export interface LagFigures {
   lagP50: number | null;
   /** Worst window's lagP99, ms. */
   lagP99: number | null;
-  /** Median over windows of the viewers' receipt delay p50 (frame arrival minus window end), ms. */
+  /**
+   * Delivery delay: a window's end to its arrival at a viewer, over every viewer and window of the
+   * run (one histogram, the aggregation package's), p50 and p99, ms.
+   */
   deliveryP50: number | null;
-  /** Worst window's viewer receipt delay p99, ms. */
   deliveryP99: number | null;
   /** Worst window of (lagP99 beyond the window length) + receipt delay p99: the time the pipeline adds, ms. */
   addedP99: number | null;
@@ -43,17 +45,43 @@ export interface LagFigures {
   viewers: number;
 }
 
+/** What a run learned about its load generator (from the producers' summary). */
+export interface GeneratorFigures {
+  /** The generator itself was at its limit (thresholds: producers' GENERATOR_BOUND). */
+  bound: boolean;
+  /** Not bound, but late to its schedule: the machine did not give it the CPU in time. */
+  late: boolean;
+  reasons: string[];
+  /** The generator's process CPU while sending, % of one core. */
+  cpuPercent: number;
+  threads: number;
+  eventLoopUtilization: number[];
+  scheduleLagP99Ms: number | null;
+  /** Batches dropped because the generator fell behind. */
+  missedLate: number;
+}
+
 export interface PointRun {
   target: TargetName;
   series: SeriesName;
   batchSize: number;
   offeredRate: number;
+  /** Simulated hosts, how they connected, and over how many connections. */
+  hosts: number;
+  connectionModel: 'per-host' | 'pooled';
+  connections: number;
   repeat: number;
   durationS: number;
-  /** Acknowledged samples per second over the sending time. */
+  /** Acknowledged samples per second over the steady (after-ramp) sending time. */
   achievedRate: number;
   sentRate: number;
+  /** Acknowledged samples over samples due (sent + missed); null when nothing was due. */
+  ackedShare: number | null;
+  /** Ack latency from each batch's scheduled time (what the fleet sees), steady part, ms. */
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  /** Ack latency from the final send (the system's service time), ms. */
+  serviceMs: { p50: number | null; p99: number | null };
+  generator: GeneratorFigures;
   samples: {
     sent: number;
     acknowledged: number;
@@ -66,8 +94,10 @@ export interface PointRun {
   errors: Record<string, number>;
   lag: LagFigures | null;
   reconciliation: Reconciliation;
-  /** CPU (% of one core) and RSS (MiB) per process over the sending time, incl. `load-generator` and `viewers`. */
+  /** CPU (% of one core) and RSS (MiB) per process over the steady sending time, incl. `load-generator` and `viewers`. */
   processes: Record<string, ProcUsage>;
+  /** Per process: RSS growth over the run divided by the run's connections, KiB (what one connection costs). */
+  rssPerConnectionKiB: Record<string, number>;
   aborted: boolean;
 }
 
@@ -82,16 +112,29 @@ export interface StepResult {
   series: SeriesName;
   batchSize: number;
   offeredRate: number;
+  hosts: number;
+  connectionModel: 'per-host' | 'pooled';
   runs: PointRun[];
   achievedRate: Spread;
+  ackedShare: Spread;
+  /** Ack latency from the schedule. */
   p50: Spread;
   p99: Spread;
+  serviceP99: Spread;
   lagP99: Spread;
   addedP99: Spread;
+  deliveryP50: Spread;
   deliveryP99: Spread;
   /** Median CPU % per process over the repeats. */
   cpuPercent: Record<string, number>;
   rssMaxMiB: Record<string, number>;
+  /** Median RSS growth per connection, KiB, per process. */
+  rssPerConnectionKiB: Record<string, number>;
+  /** Some repeat's generator was at its own limit: the step measured the generator, not only the system. */
+  generatorBound: boolean;
+  /** Some repeat's generator was late though not busy: the machine was full; latency includes that lateness. */
+  generatorLate: boolean;
+  generatorReasons: string[];
   zeroLoss: boolean;
   passed: boolean;
   /** Why it did not pass, in words. */
@@ -101,9 +144,16 @@ export interface StepResult {
 export interface LadderResult {
   target: TargetName;
   series: SeriesName;
+  /** What the steps climb in: samples/s (single, batched) or hosts (fleet). */
+  unit: 'samples/s' | 'hosts';
   steps: StepResult[];
-  /** Highest passing rate before the first failing step, samples/s; null when the first step failed. */
+  /** Highest passing step before the first failing one, in `unit`; null when the first step failed. */
   knee: number | null;
+  /**
+   * What ended the climb: the system failed a step; the generator could not keep its schedule (the
+   * system's limit is at least the knee, not measured); or every step passed.
+   */
+  limitedBy: 'system' | 'generator' | 'ladder-top';
   /** Highest median achieved rate over the ladder, samples/s. */
   peakAchieved: number | null;
 }

@@ -3,6 +3,7 @@
 // viewer received it. The parent asks over IPC for the windows that ended in a time span.
 // Started by viewers.ts with `process.send`; the spec arrives in the VIEWERS env variable as JSON.
 import { request } from 'node:http';
+import { Histogram } from '@ingestlab/aggregation';
 import WebSocket from 'ws';
 import type { ViewerSpec, ViewerWindow, ViewersStatus, FromViewers, ToViewers } from './viewer-protocol.js';
 
@@ -14,7 +15,7 @@ interface Pending {
   lagP50: number | null;
   lagP99: number | null;
   ingestRate: number;
-  delays: number[];
+  delays: Histogram;
   viewersWs: number;
   viewersSse: number;
 }
@@ -64,13 +65,13 @@ function onFrame(system: string, transport: 'ws' | 'sse', text: string, arrival:
       lagP50: w.pipeline?.lagP50 ?? null,
       lagP99: w.pipeline?.lagP99 ?? null,
       ingestRate: w.pipeline?.ingestRate ?? 0,
-      delays: [],
+      delays: new Histogram(),
       viewersWs: 0,
       viewersSse: 0,
     };
     windows.set(key, entry);
   }
-  entry.delays.push(arrival - w.end);
+  entry.delays.record(arrival - w.end);
   if (transport === 'ws') entry.viewersWs++;
   else entry.viewersSse++;
 }
@@ -138,16 +139,14 @@ async function connectAll(): Promise<void> {
   }
 }
 
-function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null;
-}
+const round = (ms: number) => Math.round(ms * 10) / 10;
 
 function collect(from: number, to: number): ViewerWindow[] {
   const out: ViewerWindow[] = [];
   for (const entry of windows.values()) {
     if (entry.end < from || entry.end > to) continue;
-    const sorted = [...entry.delays].sort((a, b) => a - b);
+    const { delays } = entry;
+    const [p50, p99] = delays.count ? delays.quantiles([0.5, 0.99]).map(round) : [null, null];
     out.push({
       system: entry.system,
       start: entry.start,
@@ -156,12 +155,13 @@ function collect(from: number, to: number): ViewerWindow[] {
       lagP50: entry.lagP50,
       lagP99: entry.lagP99,
       ingestRate: entry.ingestRate,
-      receivedBy: sorted.length,
+      receivedBy: delays.count,
       viewersWs: entry.viewersWs,
       viewersSse: entry.viewersSse,
-      delayP50: quantile(sorted, 0.5),
-      delayP99: quantile(sorted, 0.99),
-      delayMax: sorted.at(-1) ?? null,
+      delayP50: p50 ?? null,
+      delayP99: p99 ?? null,
+      delayMax: delays.count ? delays.max : null,
+      delays: delays.toSnapshot(),
     });
   }
   return out.sort((a, b) => a.end - b.end);

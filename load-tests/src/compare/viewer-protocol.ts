@@ -1,4 +1,5 @@
 // Messages between the comparison and its viewer process (viewer-process.ts), over Node's IPC channel.
+import type { HistogramSnapshot } from '@ingestlab/aggregation';
 
 export interface ViewerSpec {
   /** A label for the system: `system1` or `system2`. */
@@ -26,6 +27,8 @@ export interface ViewerWindow {
   delayP50: number | null;
   delayP99: number | null;
   delayMax: number | null;
+  /** Every viewer's delay for this window, as the aggregation package's histogram (merged over a run). */
+  delays: HistogramSnapshot;
 }
 
 export interface ViewersStatus {

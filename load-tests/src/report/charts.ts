@@ -16,15 +16,22 @@ export function serverProcesses(target: TargetName, names: string[]): string[] {
   return names.filter((n) => n === 's1-server' || n.startsWith('s1-worker') || n === 'redis');
 }
 
-const SERIES_TITLE: Record<string, string> = { single: '1 sample per request', batched: 'batched' };
+/** The process that holds a target's ingest connections. */
+export function mainProcess(target: TargetName): string {
+  return target === 'ws' ? 's2-server' : target.startsWith('bare-') ? target : 's1-server';
+}
 
 function seriesLabel(ladders: LadderResult[]): string {
   const first = ladders[0];
   if (!first) return '';
+  if (first.series === 'fleet') return 'fleet, one connection per host';
   return first.series === 'single'
-    ? SERIES_TITLE.single!
+    ? '1 sample per request'
     : `${first.steps[0]?.batchSize ?? ''} samples per batch`;
 }
+
+/** A step's place on the x axis: hosts for the fleet, offered samples/s otherwise. */
+const xOf = (s: StepResult) => (s.series === 'fleet' ? s.hosts : s.offeredRate);
 
 function line(
   ladder: LadderResult,
@@ -36,9 +43,9 @@ function line(
     name: `${ladder.target}${suffix}`,
     color: PALETTE[ladder.target] ?? '#333',
     dashed,
-    points: ladder.steps.map((s) => [s.offeredRate, value(s).median]),
+    points: ladder.steps.map((s) => [xOf(s), value(s).median]),
     whiskers: ladder.steps
-      .map((s) => [s.offeredRate, value(s).min, value(s).max] as const)
+      .map((s) => [xOf(s), value(s).min, value(s).max] as const)
       .filter((w): w is readonly [number, number, number] => w[1] !== null && w[2] !== null)
       .map((w) => [w[0], w[1], w[2]]),
   };
@@ -51,19 +58,20 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
   for (const series of seriesNames) {
     const ladders = summary.ladders.filter((l) => l.series === series);
     const label = seriesLabel(ladders);
+    const xLabel = series === 'fleet' ? 'hosts (one connection and 1 sample/s each)' : 'offered samples/s';
     const add = (file: string, spec: ChartSpec) =>
       charts.push({ file: `${file}-${series}.png`, title: spec.title, svg: lineChart(spec) });
 
     add('throughput', {
       title: `Throughput vs offered load (${label})`,
-      xLabel: 'offered samples/s',
+      xLabel,
       yLabel: 'acknowledged samples/s (median, min–max)',
       lines: ladders.map((l) => line(l, (s) => s.achievedRate)),
       reference: { kind: 'diagonal' },
     });
     add('latency', {
-      title: `Ack latency vs load (${label}): p99 solid, p50 dashed`,
-      xLabel: 'offered samples/s',
+      title: `Ack latency from the schedule (${label}): p99 solid, p50 dashed`,
+      xLabel,
       yLabel: 'ack latency, ms (log)',
       logY: true,
       lines: ladders.flatMap((l) => [
@@ -79,20 +87,20 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
     );
     if (viewed.length) {
       add('lag', {
-        title: `Dashboard lag (${label}): window lag p99 solid, added p99 dashed`,
-        xLabel: 'offered samples/s',
+        title: `Dashboard (${label}): delivery delay p99 solid (window end to viewer), window lag p99 dashed`,
+        xLabel,
         yLabel: 'ms (log)',
         logY: true,
         lines: viewed.flatMap((l) => [
-          line(l, (s) => s.lagP99, false, ' lag p99'),
-          { ...line(l, (s) => s.addedP99, true, ' added p99'), whiskers: [] },
+          line(l, (s) => s.deliveryP99, false, ' delivery p99'),
+          { ...line(l, (s) => s.lagP99, true, ' window lag p99'), whiskers: [] },
         ]),
       });
     }
     const names = [...new Set(ladders.flatMap((l) => l.steps.flatMap((s) => Object.keys(s.cpuPercent))))];
     add('cpu', {
       title: `CPU vs load (${label}): servers solid, load gen. dashed`,
-      xLabel: 'offered samples/s',
+      xLabel,
       yLabel: 'CPU, % of one core (200 % = both cores)',
       lines: ladders.flatMap((l) => {
         const procs = serverProcesses(l.target, names);
@@ -101,7 +109,7 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
             name: `${l.target} servers`,
             color: PALETTE[l.target] ?? '#333',
             points: l.steps.map((s): [number, number] => [
-              s.offeredRate,
+              xOf(s),
               procs.reduce((sum, p) => sum + (s.cpuPercent[p] ?? 0), 0),
             ]),
           },
@@ -109,26 +117,20 @@ export function buildCharts(summary: Pick<ComparisonSummary, 'ladders' | 'option
             name: `${l.target} load gen.`,
             color: PALETTE[l.target] ?? '#333',
             dashed: true,
-            points: l.steps.map((s): [number, number] => [
-              s.offeredRate,
-              s.cpuPercent['load-generator'] ?? 0,
-            ]),
+            points: l.steps.map((s): [number, number] => [xOf(s), s.cpuPercent['load-generator'] ?? 0]),
           },
         ];
       }),
     });
     add('memory', {
       title: `Memory vs load (${label}): peak RSS of the ingest process`,
-      xLabel: 'offered samples/s',
+      xLabel,
       yLabel: 'RSS, MiB',
-      lines: ladders.map((l) => {
-        const main = l.target === 'ws' ? 's2-server' : l.target.startsWith('bare-') ? l.target : 's1-server';
-        return {
-          name: l.target,
-          color: PALETTE[l.target] ?? '#333',
-          points: l.steps.map((s): [number, number] => [s.offeredRate, s.rssMaxMiB[main] ?? 0]),
-        };
-      }),
+      lines: ladders.map((l) => ({
+        name: l.target,
+        color: PALETTE[l.target] ?? '#333',
+        points: l.steps.map((s): [number, number] => [xOf(s), s.rssMaxMiB[mainProcess(l.target)] ?? 0]),
+      })),
     });
   }
   return charts;

@@ -41,7 +41,7 @@ export class ChildGroup {
   #stopping = false;
   // Whatever ends this process (an uncaught exception included), no member outlives it.
   readonly #killAll = () => {
-    for (const child of this.#children) if (child.alive()) child.child.kill('SIGKILL');
+    for (const child of this.#children) child.signal('SIGKILL');
   };
 
   constructor(options: ChildGroupOptions = {}) {
@@ -74,8 +74,16 @@ export class ChildGroup {
     return this.add(child, { graceMs, stopSignal, stop });
   }
 
-  /** Adds a process started elsewhere; it is stopped with the group, in reverse order of adding. */
+  /**
+   * Adds a process started elsewhere; it is stopped with the group, in reverse order of adding.
+   * Once stop() has begun, a process added (a start still under way when Ctrl-C came) is killed at
+   * once and this throws, so it cannot outlive the group unnoticed.
+   */
   add(child: ManagedProcess, options: MemberOptions = {}): ManagedProcess {
+    if (this.#stopping) {
+      child.signal('SIGKILL');
+      throw new Error(`${child.name} started while the group was stopping; killed`);
+    }
     if (this.#children.length === 0) process.on('exit', this.#killAll);
     this.#children.push(child);
     const graceMs = options.graceMs ?? this.#options.graceMs ?? 5000;

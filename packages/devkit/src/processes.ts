@@ -20,6 +20,8 @@ export interface ManagedProcess {
   stop(graceMs?: number, signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL at once, as a crash would. */
   kill(): Promise<number | null>;
+  /** Sends a signal now (to its whole process group when started detached); nothing if it is gone. */
+  signal(name: NodeJS.Signals): void;
   /** Resolves with the exit code when the process ends, however it ends. */
   readonly exited: Promise<number | null>;
 }
@@ -72,22 +74,37 @@ export function startProcess(
   });
   // pid is undefined when spawn failed (e.g. ENOENT): such a child was never alive.
   const alive = () => child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+  // A detached child leads its own process group: signal the group, so what it started itself (nginx's
+  // workers, tsx's esbuild) goes with it. A master killed alone would leave its workers running.
+  const signal = (name: NodeJS.Signals) => {
+    if (!alive()) return;
+    if (spawnOptions.detached && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, name);
+        return;
+      } catch {
+        // the group is already gone, or was never made: fall back to the process itself
+      }
+    }
+    child.kill(name);
+  };
   return {
     child,
     name,
     exited,
     output: () => buffer,
     alive,
-    async stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM') {
+    signal,
+    async stop(graceMs = 5000, stopSignal: NodeJS.Signals = 'SIGTERM') {
       if (!alive()) return exited;
-      child.kill(signal);
-      const timer = setTimeout(() => alive() && child.kill('SIGKILL'), graceMs);
+      signal(stopSignal);
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       const code = await exited;
       clearTimeout(timer);
       return code;
     },
     async kill() {
-      if (alive()) child.kill('SIGKILL');
+      signal('SIGKILL');
       return exited;
     },
   };

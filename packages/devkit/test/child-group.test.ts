@@ -116,6 +116,48 @@ describe('ChildGroup', () => {
     expect(processGroup(child.child.pid!)).toBe(child.child.pid);
   });
 
+  it("takes a detached member's own children with it, even when the member has to be killed", async () => {
+    // Like nginx: a master that starts a worker. Both ignore SIGTERM here, so the grace runs out and
+    // SIGKILL is needed; sent to the master alone it would leave the worker running, its master gone.
+    const group = newGroup({ detached: true, graceMs: 300 });
+    const master = group.start(
+      'master',
+      ...nodeEval(`
+        process.on('SIGTERM', () => {});
+        const worker = require('node:child_process').spawn(process.execPath,
+          ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+        console.log('worker ' + worker.pid);
+        setInterval(() => {}, 1000);
+        console.log('ready');
+      `),
+    );
+    await ready(master);
+    const worker = Number(/worker (\d+)/.exec(master.output())?.[1]);
+    expect(pidAlive(worker)).toBe(true);
+    await group.stop();
+    await waitUntil(
+      () => !pidAlive(worker),
+      5000,
+      () => `worker ${worker} to be gone with its master`,
+    );
+  });
+
+  it('kills a member that starts after stop() began, and says so', async () => {
+    const group = newGroup({ detached: true });
+    const first = group.start('first', ...sleeper());
+    await ready(first);
+    const stopping = group.stop();
+    // A start that was under way when Ctrl-C came: it must not outlive the group.
+    let late: ManagedProcess | undefined;
+    expect(() => {
+      late = startProcess('late', ...sleeper(), { detached: true });
+      group.add(late);
+    }).toThrow(/started while the group was stopping/);
+    await stopping;
+    expect(await late?.exited).toBeNull();
+    expect(late?.child.signalCode).toBe('SIGKILL');
+  });
+
   it('kills its members when the process that owns it dies without stopping it', async () => {
     const fixture = join(import.meta.dirname, 'fixtures', 'crash-with-children.ts');
     const output = await new Promise<string>((resolve) => {

@@ -37,6 +37,13 @@ export class Window {
     return this.used;
   }
 
+  /** Takes a slot when one is free at once; false (and nothing taken) otherwise. */
+  tryAcquire(): boolean {
+    if (this.used >= this.size || this.waiting.length > 0) return false;
+    this.used++;
+    return true;
+  }
+
   async acquire(): Promise<void> {
     if (this.used < this.size) {
       this.used++;

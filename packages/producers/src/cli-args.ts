@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { integerFlag, UsageError } from '@ingestlab/devkit/cli-args';
 import { INCIDENT_SCHEDULES } from './incidents.js';
-import type { LoadOptions } from './load-options.js';
+import type { ConnectionModel, LoadOptions } from './load-options.js';
+import { BATCHES_PER_THREAD } from './source-plan.js';
 import { DEFAULT_URLS, TARGETS, type Target } from './transports/types.js';
 import { parseDuration, parseRate } from './units.js';
 
@@ -13,36 +14,45 @@ export { UsageError };
 export const USAGE = `Usage: ingestlab-produce [options]
 
 Simulates a fleet of hosts and sends their metrics to an ingestlab system, counting every batch
-until it is acknowledged, refused or failed, then prints a summary.
+until it is acknowledged, refused or failed, then prints a summary. By default every host is its
+own producer on its own connection, as a real fleet of servers would be.
 
 Options:
-  --target <t>        http1 | h2c | h2 | ws                          (default http1)
-  --url <url>         base URL of the system       (default per target: ${Object.entries(DEFAULT_URLS)
+  --target <t>          http1 | h2c | h2 | ws                          (default http1)
+  --url <url>           base URL of the system       (default per target: ${Object.entries(DEFAULT_URLS)
     .map(([t, u]) => `${t} ${u}`)
     .join(', ')})
-  --hosts <n>         simulated hosts                                (default 1000)
-  --rate <r>          samples per host: 1/s, 2/s, 10/m, 1/500ms      (default 1/s)
-  --batch <n>         samples per batch, 1-1000                      (default 1)
-  --duration <d>      60s, 5m, 1h; 0 or inf runs until Ctrl-C        (default 60s)
-  --seed <n>          seed of the fleet and producer names           (default 7)
-  --workers <n>       worker threads                                 (default 1)
-  --connections <n>   connections (producers) per worker   (default 16 for http1, else 1)
-  --concurrency <n>   batches in flight per worker                   (default 512)
-  --pipelining <n>    http1: requests pipelined per connection       (default 1)
-  --sessions <n>      h2c/h2: sessions per connection                (default 1)
-  --timeout <d>       time one attempt waits for its answer          (default 10s)
-  --max-attempts <n>  attempts per batch before it counts as failed  (default 10)
-  --token <t>         sent as "authorization: Bearer <t>"
-  --insecure          accept self-signed TLS certificates (h2, https, wss)
-  --ca <file>         PEM CA file to trust for TLS
-  --incidents <s>     demo | none                                    (default demo)
-  --day <d>           length of the simulated day, e.g. 10m          (default 24h)
-  --json              print the summary as JSON on stdout (progress goes to stderr)
-  --quiet             no progress lines
-  -h, --help          show this help
+  --hosts <n>           simulated hosts                                (default 1000)
+  --rate <r>            samples per host: 1/s, 2/s, 10/m, 1/500ms      (default 1/s)
+  --batch <n>           samples per batch, 1-1000; per host, a host sends every n samples (default 1)
+  --duration <d>        sending time after the ramp: 60s, 5m, 1h; 0 or inf until Ctrl-C (default 60s)
+  --connections <c>     per-host: one connection per host; <n>: n pooled connections, each
+                        carrying a share of the hosts (a gateway)       (default per-host)
+  --connect-rate <n>    connections opened per second while ramping up  (default 1000)
+  --workers <n>         worker threads, or auto (one per ${BATCHES_PER_THREAD} batches/s, up to the cores) (default auto)
+  --max-backlog <n>     unanswered batches per producer before new ones are missed
+                        (default 30 per host, 1024 per pooled connection)
+  --max-lag <d>         generator this far behind its schedule: drop and count as missed (default 1s)
+  --pipelining <n>      http1: requests pipelined per connection       (default 1)
+  --sessions <n>        h2c/h2: sessions per connection                (default 1)
+  --timeout <d>         time one attempt waits for its answer          (default 10s)
+  --max-attempts <n>    attempts per batch before it counts as failed  (default 10)
+  --seed <n>            seed of the fleet and producer names           (default 7)
+  --token <t>           sent as "authorization: Bearer <t>"
+  --insecure            accept self-signed TLS certificates (h2, https, wss)
+  --ca <file>           PEM CA file to trust for TLS
+  --incidents <s>       demo | none                                    (default demo)
+  --day <d>             length of the simulated day, e.g. 10m          (default 24h)
+  --json                print the summary as JSON on stdout (progress goes to stderr)
+  --quiet               no progress lines
+  -h, --help            show this help
 
+Ack latency is measured from each batch's scheduled time ("from schedule") and from its final send
+("service"). The summary says GENERATOR-BOUND when the generator could not keep its own schedule.
+Each open connection is a file: the open-file limit is raised when allowed, or the run says how.
 Ctrl-C stops sending, waits for in-flight acks (up to 10 s) and prints the summary.
-Exit code: 0 when every batch was acknowledged, 1 when some were refused or failed, 2 for bad flags.
+Exit code: 0 when every batch was acknowledged, 1 when some were refused, failed or missed because
+the system fell behind (a full backlog), 2 for bad flags or a run that cannot start.
 `;
 
 export interface CliConfig {
@@ -74,11 +84,9 @@ export function parseCli(argv: string[]): CliConfig {
     batchSize: int('--batch', v.batch, 1, 1000) ?? 1,
     durationMs: flag('--duration', v.duration, parseDuration) ?? 60_000,
     seed: int('--seed', v.seed, 0, 2 ** 32 - 1) ?? 7,
-    workers: int('--workers', v.workers, 1, 256) ?? 1,
-    // HTTP/1.1 without pipelining has one request in flight per connection: one connection would cap
-    // a run at one round trip at a time (~250 batches/s), so http1 starts with 16.
-    connections:
-      int('--connections', v.connections, 1, 100_000) ?? (target === 'http1' ? HTTP1_DEFAULT_CONNECTIONS : 1),
+    workers:
+      v.workers === undefined || v.workers === 'auto' ? 'auto' : (int('--workers', v.workers, 1, 256) ?? 1),
+    connections: connectionModel(v.connections),
     incidents: schedule(v.incidents ?? 'demo'),
     insecure: v.insecure ?? false,
   };
@@ -87,8 +95,15 @@ export function parseCli(argv: string[]): CliConfig {
     if (v.token === '') throw new UsageError('--token must not be empty');
     load.token = v.token;
   }
-  const concurrency = int('--concurrency', v.concurrency, 1, 1_000_000);
-  if (concurrency !== undefined) load.concurrency = concurrency;
+  const backlog = int('--max-backlog', v['max-backlog'], 1, 1_000_000);
+  if (backlog !== undefined) load.maxBacklog = backlog;
+  const connectRate = int('--connect-rate', v['connect-rate'], 1, 1_000_000);
+  if (connectRate !== undefined) load.connectRate = connectRate;
+  const maxLag = flag('--max-lag', v['max-lag'], parseDuration);
+  if (maxLag !== undefined) {
+    if (!Number.isFinite(maxLag)) throw new UsageError('--max-lag must be a finite duration, e.g. 1s');
+    load.maxLagMs = maxLag;
+  }
   const pipelining = int('--pipelining', v.pipelining, 1, 1000);
   if (pipelining !== undefined) load.pipelining = pipelining;
   const sessions = int('--sessions', v.sessions, 1, 1000);
@@ -112,13 +127,19 @@ export function parseCli(argv: string[]): CliConfig {
       throw new UsageError(`--ca ${v.ca}: ${(error as Error).message}`);
     }
   }
-  if ((load.workers ?? 1) > (load.hosts ?? 1000)) {
+  if (typeof load.workers === 'number' && load.workers > (load.hosts ?? 1000)) {
     throw new UsageError(`--workers (${load.workers}) cannot exceed --hosts (${load.hosts})`);
   }
   return { help: false, json: v.json ?? false, quiet: v.quiet ?? false, load };
 }
 
-const HTTP1_DEFAULT_CONNECTIONS = 16;
+function connectionModel(text: string | undefined): ConnectionModel {
+  if (text === undefined || text === 'per-host') return 'per-host';
+  if (!/^\d+$/.test(text.trim())) {
+    throw new UsageError(`--connections must be per-host or a whole number, got "${text}"`);
+  }
+  return int('--connections', text, 1, 100_000) ?? 'per-host';
+}
 
 function parseFlags(argv: string[]) {
   return parseArgs({
@@ -136,7 +157,9 @@ function parseFlags(argv: string[]) {
       seed: { type: 'string' },
       workers: { type: 'string' },
       connections: { type: 'string' },
-      concurrency: { type: 'string' },
+      'max-backlog': { type: 'string' },
+      'connect-rate': { type: 'string' },
+      'max-lag': { type: 'string' },
       pipelining: { type: 'string' },
       sessions: { type: 'string' },
       timeout: { type: 'string' },

@@ -53,17 +53,35 @@ async function main(argv: string[]): Promise<number> {
         }
       };
 
-  const summary = await runLoad({
-    ...config.load,
-    signal: controller.signal,
-    ...(onProgress ? { onProgress } : {}),
-  });
+  let summary: Awaited<ReturnType<typeof runLoad>>;
+  try {
+    summary = await runLoad({
+      ...config.load,
+      signal: controller.signal,
+      ...(onProgress ? { onProgress } : {}),
+    });
+  } catch (error) {
+    // a run that cannot start (e.g. too few open files for its connections) says why, without a stack
+    if (!(error instanceof RangeError)) throw error;
+    process.stderr.write(`ingestlab-produce: ${error.message}\n`);
+    return 2;
+  }
   if (tty && onProgress) process.stderr.write('\n');
-  if (config.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`${summaryText(summary)}\n`);
+  if (config.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    // the mark belongs on the terminal too when the summary goes to a pipe
+    if (summary.generator.bound) {
+      process.stderr.write(`GENERATOR-BOUND: ${summary.generator.reasons.join('; ')}\n`);
+    } else if (summary.generator.late) {
+      process.stderr.write(`LATE GENERATOR: ${summary.generator.reasons.join('; ')}\n`);
+    }
+  } else process.stdout.write(`${summaryText(summary)}\n`);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  return summary.batches.refused + summary.batches.failed === 0 ? 0 : 1;
+  // what the system did not take counts; batches the generator itself was too late for are its own
+  // problem, already marked GENERATOR-BOUND
+  const { refused, failed } = summary.batches;
+  return refused + failed + summary.missedBy.backlog === 0 ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

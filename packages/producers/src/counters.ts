@@ -1,6 +1,9 @@
-// What one sender counts: batches and samples through each outcome, retries, errors by kind, and
-// the ack latency histogram. Plain data, so worker threads can post it and runs can add it up.
-import { type HistogramData, emptyHistogram, mergeHistograms } from './histogram.js';
+// What senders count: batches and samples through each outcome, retries, errors by kind, connections
+// opened and lost, and two latency histograms (from the schedule, and the final attempt's service
+// time). One Counters object is shared by all the connections of a thread; `snapshotCounters` turns it
+// into plain data that worker threads post and runs add up.
+import { Histogram, type HistogramSnapshot } from '@ingestlab/aggregation';
+import { mergeSnapshots } from './percentiles.js';
 
 export interface OutcomeCounts {
   /** First attempts only: each batch counts once however often it is retried. */
@@ -22,8 +25,20 @@ export interface Counters {
   retries: number;
   /** Error kinds seen on attempts (e.g. `status-503`, `timeout`, `connection-lost`) and how often. */
   errors: Record<string, number>;
-  /** Ack latency, first send to final ack, in ms. */
-  latency: HistogramData;
+  /** Connections (sockets, HTTP/2 sessions, WebSockets) that opened, and that closed or failed after opening. */
+  connections: { opened: number; lost: number };
+  /** Samples acknowledged whose batch was due in the measured (steady) part of a run. */
+  steadyAcknowledgedSamples: number;
+  /** Ack latency from the batch's scheduled (due) time: what a fleet sees, waiting included. ms. */
+  fromSchedule: Histogram;
+  /** Ack latency of the final attempt alone, from its send to its answer: the system's service time. ms. */
+  service: Histogram;
+}
+
+/** Counters as plain data (histograms as snapshots): posted between threads and merged. */
+export interface CountersSnapshot extends Omit<Counters, 'fromSchedule' | 'service'> {
+  fromSchedule: HistogramSnapshot;
+  service: HistogramSnapshot;
 }
 
 export function emptyOutcomes(): OutcomeCounts {
@@ -36,7 +51,10 @@ export function emptyCounters(): Counters {
     samples: emptyOutcomes(),
     retries: 0,
     errors: {},
-    latency: emptyHistogram(),
+    connections: { opened: 0, lost: 0 },
+    steadyAcknowledgedSamples: 0,
+    fromSchedule: new Histogram(),
+    service: new Histogram(),
   };
 }
 
@@ -49,21 +67,39 @@ export function addOutcomes(into: OutcomeCounts, from: OutcomeCounts): OutcomeCo
   return into;
 }
 
-export function addCounters(into: Counters, from: Counters): Counters {
+export function countError(counters: { errors: Record<string, number> }, kind: string): void {
+  counters.errors[kind] = (counters.errors[kind] ?? 0) + 1;
+}
+
+/** A deep, plain copy: later sends do not change it. `withHistograms: false` leaves them empty (cheap progress). */
+export function snapshotCounters(counters: Counters, withHistograms = true): CountersSnapshot {
+  return {
+    batches: { ...counters.batches },
+    samples: { ...counters.samples },
+    retries: counters.retries,
+    errors: { ...counters.errors },
+    connections: { ...counters.connections },
+    steadyAcknowledgedSamples: counters.steadyAcknowledgedSamples,
+    fromSchedule: (withHistograms ? counters.fromSchedule : new Histogram()).toSnapshot(),
+    service: (withHistograms ? counters.service : new Histogram()).toSnapshot(),
+  };
+}
+
+export function emptyCountersSnapshot(): CountersSnapshot {
+  return snapshotCounters(emptyCounters());
+}
+
+/** Adds `from` into `into` (counts, errors, connections; histograms merged exactly). */
+export function addCountersSnapshot(into: CountersSnapshot, from: CountersSnapshot): CountersSnapshot {
   addOutcomes(into.batches, from.batches);
   addOutcomes(into.samples, from.samples);
   into.retries += from.retries;
   for (const [kind, count] of Object.entries(from.errors))
     into.errors[kind] = (into.errors[kind] ?? 0) + count;
-  mergeHistograms(into.latency, from.latency);
+  into.connections.opened += from.connections.opened;
+  into.connections.lost += from.connections.lost;
+  into.steadyAcknowledgedSamples += from.steadyAcknowledgedSamples;
+  into.fromSchedule = mergeSnapshots(into.fromSchedule, from.fromSchedule);
+  into.service = mergeSnapshots(into.service, from.service);
   return into;
-}
-
-export function countError(counters: Counters, kind: string): void {
-  counters.errors[kind] = (counters.errors[kind] ?? 0) + 1;
-}
-
-/** A deep copy, so a snapshot handed out is not changed by later sends. */
-export function cloneCounters(counters: Counters): Counters {
-  return addCounters(emptyCounters(), counters);
 }

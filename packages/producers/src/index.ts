@@ -15,6 +15,8 @@ export {
   DEFAULT_URLS,
   TARGETS,
   type AttemptResult,
+  type ConnectionHooks,
+  type EncodedBatch,
   type RetryOptions,
   type SendResult,
   type Target,
@@ -22,9 +24,29 @@ export {
   type TransportOptions,
   type Wire,
 } from './transports/types.js';
-export { runLoad, validateLoadOptions } from './run-load.js';
-export { LOAD_DEFAULTS, type LoadOptions, type LoadProgress } from './load-options.js';
+export { MAX_PER_HOST, planRun, runLoad, validateLoadOptions } from './run-load.js';
+export {
+  LOAD_DEFAULTS,
+  type ConnectionModel,
+  type LoadOptions,
+  type LoadProgress,
+} from './load-options.js';
+export { BATCHES_PER_THREAD, autoWorkers } from './source-plan.js';
 export { mergeSummaries, type LoadOutcomes, type LoadSummary } from './summary.js';
-export type { Counters, OutcomeCounts } from './counters.js';
-export { emptyHistogram, mergeHistograms, percentiles, quantile, recordValue } from './histogram.js';
-export type { HistogramData, Percentiles } from './histogram.js';
+export { GENERATOR_BOUND, judgeGenerator, type GeneratorReport } from './generator-report.js';
+export {
+  type Counters,
+  type CountersSnapshot,
+  type OutcomeCounts,
+  emptyCounters,
+  snapshotCounters,
+} from './counters.js';
+export {
+  type Percentiles,
+  emptySnapshot,
+  mergeSnapshots,
+  percentilesOf,
+  percentilesOfSnapshot,
+} from './percentiles.js';
+export { ensureOpenFiles, openFileLimit, type OpenFileLimit, type OpenFilesOutcome } from './open-files.js';
+export { SampleEncoder, batchBody, batchHead, sampleEnd } from './sample-encoder.js';

@@ -3,27 +3,53 @@
 import type { IncidentSchedule } from './incidents.js';
 import type { Target, TransportOptions } from './transports/types.js';
 
-/** Transport options apply to every producer; `connections` here counts producers, one connection each. */
+/**
+ * How simulated hosts reach the system:
+ * - `'per-host'`: every host is its own producer (own name and seq) on its own connection — one
+ *   keep-alive socket (HTTP/1.1), one session (HTTP/2) or one WebSocket per host, like a real fleet.
+ * - a number N: N pooled connections, each one producer carrying the batches of a share of the hosts
+ *   (a gateway or agent that multiplexes hosts).
+ */
+export type ConnectionModel = 'per-host' | number;
+
+/** Transport options apply to every producer; `connections` here is the connection model. */
 export interface LoadOptions extends Omit<TransportOptions, 'url' | 'connections'> {
   target: Target;
   /** Base URL of the system. Default per target (contract ports on 127.0.0.1). */
   url?: string;
   /** Hosts simulated. Default 1000. */
   hosts?: number;
-  /** Each host emits one sample per this many ms (open model: the rate does not wait for acks). Default 1000. */
+  /** Each host takes one sample per this many ms (open model: the schedule does not wait for acks). Default 1000. */
   intervalMs?: number;
-  /** Samples per batch, 1–1000. Default 1. */
+  /**
+   * Samples per batch, 1–1000. Default 1. Per host, a host keeps its samples until it has this many
+   * (it sends every batchSize × interval); pooled, a batch carries the next hosts' samples.
+   */
   batchSize?: number;
-  /** How long to send, ms; 0 or Infinity means until aborted. Default 60 000. */
+  /** How long to send after the ramp, ms; 0 or Infinity means until aborted. Default 60 000. */
   durationMs?: number;
   /** Seed for the fleet and the producer names. Default 7. */
   seed?: number;
-  /** Worker threads; 1 runs in the calling thread. Default 1. */
-  workers?: number;
-  /** Connections (one producer each) per worker. Default 1. */
-  connections?: number;
-  /** Batches in flight (sent, not yet settled) per worker; beyond it due batches wait. Default 512. */
-  concurrency?: number;
+  /** Worker threads; 1 runs in the calling thread; `auto` picks by the work (see autoWorkers). Default `auto`. */
+  workers?: number | 'auto';
+  /** The connection model. Default `per-host`. */
+  connections?: ConnectionModel;
+  /**
+   * Connections opened per second while the run ramps up: producer i's first batch is due at
+   * i / connectRate s (spread over one interval at least), so connections open gradually. Default 1000.
+   */
+  connectRate?: number;
+  /**
+   * Batches one producer may have handed to its connection without an answer yet (queued, in flight
+   * or waiting to retry). A batch falling due beyond it is not sent and is counted missed (the system
+   * is not keeping up). Default 30 per host, 1024 per pooled connection.
+   */
+  maxBacklog?: number;
+  /**
+   * When the generator itself falls this far behind its schedule (ms), the late batches are counted
+   * missed instead of being sent in a burst, and the run is generator-bound. Default 1000.
+   */
+  maxLagMs?: number;
   /** Incident schedule. Default none. */
   incidents?: IncidentSchedule;
   /** Length of the fleet's daily cycle, ms. Default 24 h. */
@@ -32,12 +58,20 @@ export interface LoadOptions extends Omit<TransportOptions, 'url' | 'connections
   startTime?: number;
   /** After sending stops, how long to wait for in-flight batches before counting them failed, ms. Default 10 000. */
   drainTimeoutMs?: number;
-  /** Producer names are `<producerPrefix>-<worker>-<connection>`. Default `fleet-<seed>`. */
+  /**
+   * Start of every producer name. Per host: `<prefix>-<host name>` (e.g. `fleet-7-web-00017`);
+   * pooled: `<prefix>-<worker>-<connection>`. Default `fleet-<seed>`.
+   */
   producerPrefix?: string;
   /** Stops sending when aborted; the run then drains and resolves with its summary. */
   signal?: AbortSignal;
   /** Called every `progressIntervalMs` with running totals. */
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Called once every thread is ready and the schedule starts: the first batch is due at `startEpoch`
+   * (epoch ms) and the steady, measured part begins `rampMs` later.
+   */
+  onBegin?: (run: { startEpoch: number; rampMs: number }) => void;
   /** Default 1000. */
   progressIntervalMs?: number;
 }
@@ -45,6 +79,8 @@ export interface LoadOptions extends Omit<TransportOptions, 'url' | 'connections
 /** Running totals handed to `onProgress`. Counts are samples unless named otherwise. */
 export interface LoadProgress {
   elapsedMs: number;
+  /** Samples whose time has come (sent or missed). */
+  due: number;
   sent: number;
   acknowledged: number;
   refused: number;
@@ -53,8 +89,11 @@ export interface LoadProgress {
   retries: number;
   /** Error occurrences of any kind so far. */
   errors: number;
-  /** Batches in flight now. */
+  /** Batches handed to connections and not settled yet. */
   inFlight: number;
+  /** Connections open now, and how many producers the run has (one connection each). */
+  open: number;
+  connections: number;
   /** Acknowledged samples per second since the previous progress report. */
   ackRate: number;
   /** Samples per second the schedule asks for. */
@@ -62,7 +101,7 @@ export interface LoadProgress {
 }
 
 /** The part of LoadOptions a worker thread can receive (no functions, no signal). */
-export type ShardOptions = Omit<LoadOptions, 'signal' | 'onProgress'>;
+export type ShardOptions = Omit<LoadOptions, 'signal' | 'onProgress' | 'onBegin'>;
 
 export const LOAD_DEFAULTS = {
   hosts: 1000,
@@ -70,9 +109,11 @@ export const LOAD_DEFAULTS = {
   batchSize: 1,
   durationMs: 60_000,
   seed: 7,
-  workers: 1,
-  connections: 1,
-  concurrency: 512,
+  connections: 'per-host' as ConnectionModel,
+  connectRate: 1000,
+  maxBacklogPerHost: 30,
+  maxBacklogPooled: 1024,
+  maxLagMs: 1000,
   drainTimeoutMs: 10_000,
   progressIntervalMs: 1000,
 } as const;

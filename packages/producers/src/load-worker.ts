@@ -1,29 +1,36 @@
-// Worker-thread entry for runLoad with several workers: runs one shard, posts progress snapshots
-// and, at the end, its summary. The main thread stops it with a `stop` message.
+// Worker-thread entry for runLoad with several workers: builds one shard, says it is ready, begins
+// when told (all threads share one start time), posts progress snapshots, says when its sending has
+// stopped and, at the end, posts its summary. The main thread stops it with a `stop` message.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ShardSpec, startShard } from './shard.js';
+import { type ShardSnapshot, type ShardSpec, startShard } from './shard.js';
+import type { LoadSummary } from './summary.js';
 
-export type ToWorker = { type: 'stop' };
+export type ToWorker = { type: 'begin'; startEpoch: number } | { type: 'stop' };
 export type FromWorker =
-  | { type: 'progress'; snapshot: ReturnType<ReturnType<typeof startShard>['snapshot']> }
-  | { type: 'done'; summary: Awaited<ReturnType<typeof startShard>['done']> }
+  | { type: 'ready' }
+  | { type: 'progress'; snapshot: ShardSnapshot }
+  | { type: 'stopped' }
+  | { type: 'done'; summary: LoadSummary }
   | { type: 'failed'; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('load-worker must run in a worker thread');
-const spec = workerData as ShardSpec & { progressIntervalMs: number };
-const shard = startShard(spec);
+const { spec, progressIntervalMs } = workerData as { spec: ShardSpec; progressIntervalMs: number };
 const post = (message: FromWorker) => port.postMessage(message);
+const shard = startShard(spec);
 const progress = setInterval(
   () => post({ type: 'progress', snapshot: shard.snapshot() }),
-  spec.progressIntervalMs,
+  progressIntervalMs,
 );
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'stop') shard.stop();
+  if (message.type === 'begin') shard.begin(message.startEpoch);
+  else if (message.type === 'stop') shard.stop();
 });
+void shard.sendingStopped.then(() => post({ type: 'stopped' }));
 shard.done.then(
   (summary) => {
     clearInterval(progress);
+    post({ type: 'progress', snapshot: shard.snapshot() });
     post({ type: 'done', summary });
     port.close();
   },
@@ -33,3 +40,4 @@ shard.done.then(
     port.close();
   },
 );
+post({ type: 'ready' });

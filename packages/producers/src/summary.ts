@@ -1,12 +1,20 @@
-// The run's JSON summary (LoadSummary) and how summaries from several workers or processes add up.
-import { type Counters, addCounters, emptyCounters } from './counters.js';
-import { type HistogramData, type Percentiles, percentiles } from './histogram.js';
-import type { OutcomeCounts } from './counters.js';
+// The run's JSON summary (LoadSummary) and how summaries from several threads or processes add up.
+import type { HistogramSnapshot } from '@ingestlab/aggregation';
+import {
+  type CountersSnapshot,
+  type OutcomeCounts,
+  addCountersSnapshot,
+  emptyCountersSnapshot,
+} from './counters.js';
+import { type GeneratorReport, judgeGenerator } from './generator-report.js';
+import { type Percentiles, mergeSnapshots, percentilesOfSnapshot } from './percentiles.js';
 import type { Target } from './transports/types.js';
 
 export interface LoadOutcomes extends OutcomeCounts {
-  /** Due by the schedule but never sent, because the concurrency limit held the producer back. */
+  /** Due by the schedule but never sent: the producer's backlog was full, or the generator fell behind. */
   missed: number;
+  /** Due by the schedule: sent + missed. */
+  due: number;
 }
 
 export interface LoadSummary {
@@ -18,28 +26,49 @@ export interface LoadSummary {
   intervalMs: number;
   batchSize: number;
   workers: number;
-  /** Connections (producers) over all workers. */
+  /** `per-host`: one producer and connection per host; `pooled`: `connections` shared connections. */
+  connectionModel: 'per-host' | 'pooled';
+  /** Producers, one connection each, over all workers. */
   connections: number;
+  /** Connections that opened (reconnects included), and that closed or failed after opening. */
+  connectionsOpened: number;
+  connectionsLost: number;
   /** Samples per second the schedule asked for (hosts / interval). */
   targetRate: number;
   startedAt: string;
+  /** The ramp: producers' first batches spread over this long, ms. Latency counts only batches due after it. */
+  rampMs: number;
+  /** Sending time, ramp included, ms. */
   elapsedMs: number;
+  /** Sending time after the ramp (the measured, steady part), ms. */
+  steadyMs: number;
   /** Why sending stopped: the duration ran out, or the run was aborted (Ctrl-C, signal). */
   stoppedBy: 'duration' | 'abort';
   batches: LoadOutcomes;
   samples: LoadOutcomes;
+  /** Missed batches by cause. */
+  missedBy: { backlog: number; generator: number };
+  /** Acknowledged samples over due samples (1 = everything the fleet measured got through); null when nothing was due. */
+  ackedShare: number | null;
+  /** Samples of batches due after the ramp, and of those the acknowledged: the steady part's accounting. */
+  steady: { dueSamples: number; acknowledgedSamples: number };
   /** Extra attempts beyond the first, over all batches. */
   retries: number;
-  /** Samples per second over the run: first sends, and acknowledgements. */
+  /** Samples per second: first sends over the whole sending time; acknowledged over the steady part. */
   rates: { sentPerSec: number; acknowledgedPerSec: number };
-  /** Ack latency (first send to final ack), ms. */
-  latencyMs: Percentiles;
+  /**
+   * Ack latency, ms, of batches due after the ramp: from the batch's scheduled time (what a fleet
+   * sees: queueing, retries and a late generator included), and the final attempt's send to its ack.
+   */
+  latencyMs: { fromSchedule: Percentiles; service: Percentiles };
+  /** The generator's own measure: CPU, event loops, schedule lag, and whether it was the limit. */
+  generator: GeneratorReport;
   /** Error kinds seen on attempts and their counts (e.g. `status-503`, `timeout`, `connection-lost`). */
   errors: Record<string, number>;
   /** Each producer's name and the number of batches (seqs) it used: seq ran from 0 to batches-1. */
   producers: { name: string; batches: number }[];
-  /** The raw latency histogram, so summaries can be merged exactly. */
-  histogram: HistogramData;
+  /** The raw histograms, so summaries can be merged exactly. */
+  histograms: { fromSchedule: HistogramSnapshot; service: HistogramSnapshot; scheduleLag: HistogramSnapshot };
 }
 
 export interface SummaryInput {
@@ -50,19 +79,28 @@ export interface SummaryInput {
   intervalMs: number;
   batchSize: number;
   workers: number;
+  connectionModel: 'per-host' | 'pooled';
   connections: number;
   startedAt: number;
+  rampMs: number;
   elapsedMs: number;
   stoppedBy: 'duration' | 'abort';
-  counters: Counters;
-  missedBatches: number;
+  counters: CountersSnapshot;
+  missedBatches: { backlog: number; generator: number };
   missedSamples: number;
+  dueBatches: number;
+  dueSamples: number;
+  steadyDueSamples: number;
+  generator: { cpuPercent: number; eventLoopUtilization: number[]; scheduleLag: HistogramSnapshot };
   producers: { name: string; batches: number }[];
 }
 
 export function buildSummary(input: SummaryInput): LoadSummary {
   const { counters } = input;
+  const steadyMs = Math.max(0, input.elapsedMs - input.rampMs);
+  const missedBatches = input.missedBatches.backlog + input.missedBatches.generator;
   const seconds = input.elapsedMs / 1000;
+  const steadySeconds = steadyMs / 1000;
   return {
     target: input.target,
     url: input.url,
@@ -71,63 +109,126 @@ export function buildSummary(input: SummaryInput): LoadSummary {
     intervalMs: input.intervalMs,
     batchSize: input.batchSize,
     workers: input.workers,
+    connectionModel: input.connectionModel,
     connections: input.connections,
+    connectionsOpened: counters.connections.opened,
+    connectionsLost: counters.connections.lost,
     targetRate: round((input.hosts * 1000) / input.intervalMs),
     startedAt: new Date(input.startedAt).toISOString(),
+    rampMs: Math.round(input.rampMs),
     elapsedMs: Math.round(input.elapsedMs),
+    steadyMs: Math.round(steadyMs),
     stoppedBy: input.stoppedBy,
-    batches: { ...counters.batches, missed: input.missedBatches },
-    samples: { ...counters.samples, missed: input.missedSamples },
+    batches: { ...counters.batches, missed: missedBatches, due: input.dueBatches },
+    samples: { ...counters.samples, missed: input.missedSamples, due: input.dueSamples },
+    missedBy: { ...input.missedBatches },
+    ackedShare:
+      input.dueSamples > 0
+        ? Math.round((counters.samples.acknowledged / input.dueSamples) * 1e6) / 1e6
+        : null,
+    steady: { dueSamples: input.steadyDueSamples, acknowledgedSamples: counters.steadyAcknowledgedSamples },
     retries: counters.retries,
     rates: {
       sentPerSec: seconds > 0 ? round(counters.samples.sent / seconds) : 0,
-      acknowledgedPerSec: seconds > 0 ? round(counters.samples.acknowledged / seconds) : 0,
+      acknowledgedPerSec:
+        steadySeconds > 0
+          ? round(counters.steadyAcknowledgedSamples / steadySeconds)
+          : seconds > 0
+            ? round(counters.samples.acknowledged / seconds)
+            : 0,
     },
-    latencyMs: percentiles(counters.latency),
+    latencyMs: {
+      fromSchedule: percentilesOfSnapshot(counters.fromSchedule),
+      service: percentilesOfSnapshot(counters.service),
+    },
+    generator: judgeGenerator({
+      threads: input.workers,
+      cpuPercent: input.generator.cpuPercent,
+      eventLoopUtilization: input.generator.eventLoopUtilization,
+      scheduleLag: input.generator.scheduleLag,
+      missedLate: input.missedBatches.generator,
+    }),
     errors: counters.errors,
     producers: input.producers,
-    histogram: counters.latency,
+    histograms: {
+      fromSchedule: counters.fromSchedule,
+      service: counters.service,
+      scheduleLag: input.generator.scheduleLag,
+    },
+  };
+}
+
+/** The counts of a summary as counters again (for merging). */
+function countersOf(summary: LoadSummary): CountersSnapshot {
+  const outcomes = ({ sent, acknowledged, duplicates, refused, failed }: LoadOutcomes): OutcomeCounts => ({
+    sent,
+    acknowledged,
+    duplicates,
+    refused,
+    failed,
+  });
+  return {
+    batches: outcomes(summary.batches),
+    samples: outcomes(summary.samples),
+    retries: summary.retries,
+    errors: { ...summary.errors },
+    connections: { opened: summary.connectionsOpened, lost: summary.connectionsLost },
+    steadyAcknowledgedSamples: summary.steady.acknowledgedSamples,
+    fromSchedule: summary.histograms.fromSchedule,
+    service: summary.histograms.service,
   };
 }
 
 /**
  * Adds up summaries of parts of one run (worker threads, or several producer processes): counts,
- * errors and histograms are summed, percentiles recomputed from the merged histogram; hosts,
- * workers and connections are summed; elapsed time is the longest.
+ * errors and histograms are summed, percentiles recomputed from the merged histograms; hosts,
+ * workers, connections and generator CPU are summed; times are the longest.
  */
 export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
   const first = parts[0];
   if (!first) throw new RangeError('mergeSummaries needs at least one summary');
-  const counters = emptyCounters();
-  let missedBatches = 0;
+  const counters = emptyCountersSnapshot();
+  const missed = { backlog: 0, generator: 0 };
   let missedSamples = 0;
-  for (const part of parts) {
-    addCounters(counters, {
-      batches: part.batches,
-      samples: part.samples,
-      retries: part.retries,
-      errors: part.errors,
-      latency: part.histogram,
-    });
-    missedBatches += part.batches.missed;
+  let dueBatches = 0;
+  let dueSamples = 0;
+  let steadyDueSamples = 0;
+  let scheduleLag = first.histograms.scheduleLag;
+  for (const [i, part] of parts.entries()) {
+    addCountersSnapshot(counters, countersOf(part));
+    missed.backlog += part.missedBy.backlog;
+    missed.generator += part.missedBy.generator;
     missedSamples += part.samples.missed;
+    dueBatches += part.batches.due;
+    dueSamples += part.samples.due;
+    steadyDueSamples += part.steady.dueSamples;
+    if (i > 0) scheduleLag = mergeSnapshots(scheduleLag, part.histograms.scheduleLag);
   }
-  const hosts = parts.reduce((sum, part) => sum + part.hosts, 0);
   return buildSummary({
     target: first.target,
     url: first.url,
     seed: first.seed,
-    hosts,
+    hosts: parts.reduce((sum, part) => sum + part.hosts, 0),
     intervalMs: first.intervalMs,
     batchSize: first.batchSize,
     workers: parts.reduce((sum, part) => sum + part.workers, 0),
+    connectionModel: first.connectionModel,
     connections: parts.reduce((sum, part) => sum + part.connections, 0),
     startedAt: Math.min(...parts.map((part) => Date.parse(part.startedAt))),
+    rampMs: Math.max(...parts.map((part) => part.rampMs)),
     elapsedMs: Math.max(...parts.map((part) => part.elapsedMs)),
     stoppedBy: parts.some((part) => part.stoppedBy === 'abort') ? 'abort' : 'duration',
     counters,
-    missedBatches,
+    missedBatches: missed,
     missedSamples,
+    dueBatches,
+    dueSamples,
+    steadyDueSamples,
+    generator: {
+      cpuPercent: parts.reduce((sum, part) => sum + part.generator.cpuPercent, 0),
+      eventLoopUtilization: parts.flatMap((part) => part.generator.eventLoopUtilization),
+      scheduleLag,
+    },
     producers: parts.flatMap((part) => part.producers),
   });
 }

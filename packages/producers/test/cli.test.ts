@@ -8,7 +8,6 @@ import type { LoadSummary } from '../src/index.js';
 import { startHttp1Server, startWsServer } from './support/contract-servers.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
 interface Run {
   code: Promise<number | null>;
@@ -18,7 +17,9 @@ interface Run {
 }
 
 function cli(args: string[]): Run {
-  const child = spawn(tsx, ['--conditions=source', 'src/cli.ts', ...args], {
+  // node with tsx's loader, not the tsx command: that one SIGKILLs a child whose event loop does not
+  // take a signal within ~60 ms, which a loaded machine makes a coin toss
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/cli.ts', ...args], {
     cwd: packageDir,
     stdio: 'pipe',
   });
@@ -42,14 +43,20 @@ describe('ingestlab-produce', () => {
     expect(run.stdout()).toContain('--target <t>');
   });
 
-  it('defaults http1 to 16 connections (one request in flight each) and other targets to 1', async () => {
+  it('defaults to one connection per host on every target; --connections <n> pools them', async () => {
     const { parseCli } = await import('../src/cli-args.js');
-    const http1 = parseCli(['--target', 'http1']);
-    const ws = parseCli(['--target', 'ws']);
-    expect('load' in http1 && http1.load.connections).toBe(16);
-    expect('load' in ws && ws.load.connections).toBe(1);
-    const chosen = parseCli(['--target', 'http1', '--connections', '2']);
-    expect('load' in chosen && chosen.load.connections).toBe(2);
+    for (const target of ['http1', 'h2c', 'h2', 'ws']) {
+      const config = parseCli(['--target', target]);
+      expect(config.load.connections).toBe('per-host');
+      expect(config.load.workers).toBe('auto');
+    }
+    expect(parseCli(['--connections', 'per-host']).load.connections).toBe('per-host');
+    expect(parseCli(['--target', 'http1', '--connections', '2']).load.connections).toBe(2);
+    expect(parseCli(['--workers', '2', '--max-backlog', '8', '--connect-rate', '500']).load).toMatchObject({
+      workers: 2,
+      maxBacklog: 8,
+      connectRate: 500,
+    });
   });
 
   it('accepts the "--" that `pnpm --filter @ingestlab/producers produce -- --help` passes through', async () => {
@@ -68,6 +75,8 @@ describe('ingestlab-produce', () => {
     [['--batch', '1001'], '--batch must be an integer from 1 to 1000, got "1001"'],
     [['--target', 'h2', '--url', 'http://127.0.0.1:3002'], 'does not suit target h2'],
     [['--incidents', 'chaos'], '--incidents must be one of demo, none, got "chaos"'],
+    [['--connections', 'many'], '--connections must be per-host or a whole number, got "many"'],
+    [['--workers', 'lots'], '--workers must be an integer from 1 to 256, got "lots"'],
   ])('%j exits 2 with a precise message', async (args, message) => {
     const run = cli(args);
     expect(await run.code).toBe(2);
@@ -100,7 +109,43 @@ describe('ingestlab-produce', () => {
       expect(summary.batches.sent).toBeGreaterThan(0);
       expect(summary.batches.acknowledged).toBe(summary.batches.sent);
       expect(server.state.accepted).toBe(summary.samples.acknowledged);
-      expect(summary.producers[0]?.name).toBe('fleet-3-0-0');
+      // one producer and one connection per host, named after it
+      expect(summary.connectionModel).toBe('per-host');
+      expect(summary.producers.map((p) => p.name)).toContain('fleet-3-web-00000');
+      expect(summary.producers).toHaveLength(50);
+      expect(server.state.connections).toBe(50);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('marks an impossible rate GENERATOR-BOUND on the terminal and in the JSON summary', async () => {
+    const server = await startWsServer();
+    try {
+      const run = cli([
+        '--target',
+        'ws',
+        '--url',
+        server.url,
+        '--hosts',
+        '100',
+        '--rate',
+        '100000/s',
+        '--connections',
+        '2',
+        '--workers',
+        '1',
+        '--max-backlog',
+        '32',
+        '--duration',
+        '2s',
+        '--json',
+      ]);
+      await run.code;
+      const summary = JSON.parse(run.stdout()) as LoadSummary;
+      expect(summary.generator.bound).toBe(true);
+      expect(run.stderr()).toContain('GENERATOR-BOUND:');
+      expect(server.state.accepted).toBe(summary.samples.acknowledged);
     } finally {
       await server.close();
     }

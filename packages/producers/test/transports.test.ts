@@ -46,7 +46,7 @@ describe.each(cases)('$target transport', ({ target, start, extra }) => {
       expect(counts.samples.sent).toBe(1000);
       expect(counts.samples.acknowledged).toBe(1000);
       expect(counts.retries).toBe(0);
-      expect(counts.latency.count).toBe(200);
+      expect(counts.fromSchedule.count).toBe(200);
       expect(server.state.accepted).toBe(1000);
       expect(server.state.batches).toBe(200);
       expect(server.state.duplicates).toBe(0);

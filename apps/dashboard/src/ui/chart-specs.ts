@@ -2,6 +2,7 @@
 // of windows combines, colours and axes. The max line fills down to p95, drawing the band.
 import type { Window as MetricWindow } from '@ingestlab/metric-schema';
 import type { SystemId } from '../config.js';
+import { deliveryOf } from '../model/delivery.js';
 import type { Combine, Pick } from '../model/series.js';
 import { formatBytesPerSecond, formatCompact, formatMs } from './format.js';
 
@@ -37,6 +38,7 @@ export const COLORS = {
   green: '#3ddc84',
   red: '#ff5c5c',
   orange: '#ff8c42',
+  grey: '#8a97a6',
 };
 
 const percentLines = (metric: 'cpu' | 'mem' | 'disk'): LineSpec[] => [
@@ -73,11 +75,20 @@ export const CHART_SPECS: ChartSpec[] = [
   },
 
   {
+    id: 'delivery',
+    title: 'Delivery delay: window end → this page (ms)',
+    lines: [{ label: 'delay', pick: (w) => deliveryOf(w), combine: 'max', color: COLORS.green }],
+    format: formatMs,
+  },
+
+  {
     id: 'lag',
-    title: 'Lag, sample to window (ms)',
+    title: 'Sample age at publication (ms), window length dashed',
     lines: [
       { label: 'p50', pick: (w) => w.pipeline.lagP50, combine: 'avg', color: COLORS.blue },
       { label: 'p99', pick: (w) => w.pipeline.lagP99, combine: 'max', color: COLORS.orange },
+      // samples wait up to one window by design: what rises above this line is the pipeline's
+      { label: 'window', pick: (w) => w.end - w.start, combine: 'last', color: COLORS.grey, dashed: true },
     ],
     format: formatMs,
   },

@@ -2,11 +2,15 @@
 // totals from /stats, the last window's figures, the charts and the top-hosts table.
 import type { Stats } from '@ingestlab/metric-schema';
 import type { SystemConfig } from '../config.js';
+import { summariseDelivery } from '../model/delivery.js';
 import type { Feed } from '../model/feed.js';
 import { levelOf, type Thresholds } from '../model/thresholds.js';
 import { SystemCharts } from './charts.js';
 import { el, setText } from './dom.js';
 import { formatAge, formatCompact, formatCount, formatMs, formatPercent } from './format.js';
+
+/** The delivery KPI covers the windows of the last minute. */
+const DELIVERY_SPAN_MS = 60_000;
 
 const BADGE_TEXT = {
   connecting: 'connecting',
@@ -57,7 +61,16 @@ export class SystemPanel {
     kpi('aggregated', 'aggregated', '/stats: samples that reached the aggregate');
     kpi('rejected', 'rejected batches', '/stats: batches refused');
     kpi('rate', 'samples/s', 'last window: samples per second into the aggregate');
-    kpi('lag', 'lag p99', 'last window: 99th percentile age of a sample at publication');
+    kpi(
+      'delivery',
+      'delivery p99, 1 min',
+      'how long after a window ended it reached this page: p99 over the windows of the last minute (on this page’s clock)',
+    );
+    kpi(
+      'lag',
+      'sample age p99',
+      'last window: 99th percentile age of a sample when the window was published; up to one window length of it is the window itself',
+    );
     kpi('last-samples', 'last window', 'samples in the most recent window');
     kpi('queue', 'queue depth', '/stats: batches waiting in the queue (always 0 for System 2)');
     kpi('viewers', 'viewers', 'last window: dashboard connections');
@@ -95,7 +108,6 @@ export class SystemPanel {
         kpis,
         this.labSlot,
         chartGrid,
-        table,
       ),
     );
   }
@@ -128,10 +140,17 @@ export class SystemPanel {
   renderLatest(feed: Feed): void {
     const window = feed.buffer.last;
     this.#setKpi('rate', window?.pipeline.ingestRate, (v) => formatCompact(v));
+    const last = feed.buffer.last;
+    const delivery = summariseDelivery(last ? feed.buffer.range(last.start - DELIVERY_SPAN_MS) : []);
+    this.#setKpi('delivery', delivery.p99, formatMs);
+    const deliveryNode = this.#kpi.delivery;
+    if (deliveryNode) deliveryNode.dataset.latest = delivery.latest === null ? '' : String(delivery.latest);
     this.#setKpi('lag', window?.pipeline.lagP99, formatMs);
+    const lagLabel = this.#kpi.lag?.nextElementSibling;
+    if (lagLabel) setText(lagLabel as HTMLElement, `sample age p99 (window ${formatMs(feed.windowMs)})`);
     this.#setKpi('last-samples', window?.samples, formatCount);
-    const last = this.#kpi['last-samples'];
-    if (last) last.dataset.start = window ? String(window.start) : '';
+    const lastSamples = this.#kpi['last-samples'];
+    if (lastSamples) lastSamples.dataset.start = window ? String(window.start) : '';
     this.#setKpi('viewers', window?.pipeline.viewers, formatCount);
     const rows = (window?.top ?? []).map((top) => {
       const level = levelOf(top.cpu, this.thresholds);

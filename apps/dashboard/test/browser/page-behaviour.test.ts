@@ -6,7 +6,8 @@ import { waitUntil } from '@ingestlab/devkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardProbe } from '../../src/main.js';
-import { serveDashboard, type ServedDashboard } from '../../serve.mjs';
+import { SECURITY_HEADERS } from '../../security-headers.js';
+import { serveDashboard, type ServedDashboard } from '../../serve.js';
 import { buildPage, launchChromium, packageDir } from '../support/browser.js';
 import { type FakeSystem, startFakeSystem } from '../support/fake-system.js';
 
@@ -81,6 +82,40 @@ describe('against stand-in systems at 10 windows/s each', () => {
       () => 'history merged on both systems',
     );
   }, 60_000);
+
+  it('loads with no failed request or console error, the top-hosts table inside its card', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const problems: string[] = [];
+    fresh.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+    });
+    fresh.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+    try {
+      await fresh.goto(served.url);
+      await fresh.getByTestId('s1-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+      await fresh.getByTestId('s1-top-hosts').locator('tbody tr').first().waitFor({ timeout: 10_000 });
+      for (const id of ['s1', 's2']) {
+        const inCard = await fresh
+          .getByTestId(`${id}-top-hosts`)
+          .evaluate((table) => table.parentElement?.matches('figure.chart-card') ?? false);
+        expect(inCard, `${id} top-hosts table inside its card`).toBe(true);
+      }
+      // The browser asks for an icon on every load: it must be there (it was a 404 in the console).
+      expect(problems).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
+
+  it('sends the security headers nginx sends on the page, its files and a 404', async () => {
+    const paths = ['', 'config.js', 'favicon.svg', 'assets/missing.js'];
+    for (const path of paths) {
+      const answer = await fetch(`${served.url}${path}`);
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(answer.headers.get(name), `${name} on /${path}`).toBe(value);
+      }
+    }
+  });
 
   it('redraws at a bounded cost with bounded points, batched to animation frames', async () => {
     // 1m is the most demanding range: charts redraw every 200 ms (one pixel's worth of time).
@@ -208,6 +243,53 @@ describe('against stand-in systems at 10 windows/s each', () => {
     expect(lines.length).toBeGreaterThan(100);
     await page.screenshot({ path: join(reports, 'dashboard-standins.png') });
   }, 30_000);
+});
+
+describe('delivery delay', () => {
+  it('shows per system how long after a window ends it reaches the page, and it is right', async () => {
+    // windows of 250 ms, sent 300 ms (System 1) and 30 ms (System 2) after they end
+    const slow = await startFakeSystem({ system: 'http-redis', windowMs: 250, publishDelayMs: 300 });
+    const fast = await startFakeSystem({ system: 'ws-memory', windowMs: 250, publishDelayMs: 30 });
+    const served = await serveDashboard({ root: dist, port: 0, upstreams: { s1: slow.base, s2: fast.base } });
+    cleanups.push(
+      () => slow.close(),
+      () => fast.close(),
+      () => served.close(),
+    );
+    const page = await openPage(served, '?range=1m');
+    const delivery = async (id: 's1' | 's2') => {
+      const node = page.getByTestId(`${id}-delivery`);
+      return { value: Number(await node.getAttribute('data-value')), text: await node.textContent() };
+    };
+    await waitUntil(
+      async () =>
+        (await probe(page, (d) => Math.min(d.feeds().s1.windowFrames, d.feeds().s2.windowFrames))) >= 12,
+      20_000,
+      () => 'a dozen live windows on both systems',
+    );
+    const s1 = await delivery('s1');
+    const s2 = await delivery('s2');
+    const seen = await probe(page, (d) => d.delivery());
+    // never less than the delay sent on purpose; beyond it only the page's own handling, the same for both
+    expect(s1.value).toBeGreaterThanOrEqual(300 * 0.99);
+    expect(s2.value).toBeGreaterThanOrEqual(30 * 0.99);
+    expect(seen.s1.p50).toBeGreaterThanOrEqual(300 * 0.99);
+    expect(seen.s1.p50).toBeLessThan(300 + 250);
+    expect(seen.s2.p50).toBeGreaterThanOrEqual(30 * 0.99);
+    expect((seen.s1.p50 ?? 0) - (seen.s2.p50 ?? 0)).toBeGreaterThan(270 - 100);
+    expect((seen.s1.p50 ?? 0) - (seen.s2.p50 ?? 0)).toBeLessThan(270 + 100);
+    expect(s1.text).toMatch(/^\d+ ms$/);
+    // sample age is still shown, with the window length it includes, and drawn in its own chart
+    expect(await page.getByTestId('s1-lag').evaluate((node) => node.nextElementSibling?.textContent)).toBe(
+      'sample age p99 (window 250 ms)',
+    );
+    await waitUntil(
+      async () => (await probe(page, (d) => d.points().s1.delivery ?? 0)) > 5,
+      10_000,
+      () => 'delivery chart points',
+    );
+    await page.screenshot({ path: join(reports, 'dashboard-delivery.png') });
+  }, 60_000);
 });
 
 describe('bad frames', () => {

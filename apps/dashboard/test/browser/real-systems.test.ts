@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DashboardProbe } from '../../src/main.js';
-import { serveDashboard, type ServedDashboard } from '../../serve.mjs';
+import { serveDashboard, type ServedDashboard } from '../../serve.js';
 import { buildPage, launchChromium, packageDir } from '../support/browser.js';
 import { type RealSystems, startRealSystems } from '../support/systems.js';
 
@@ -23,6 +23,8 @@ let page: Page;
 const pageErrors: string[] = [];
 /** Window frames System 1 sent to a plain WebSocket viewer of our own, by window start. */
 const s1Frames = new Map<number, MetricWindow>();
+/** Our own viewer's delivery delay per window (arrival minus window end), by window start. */
+const s1Delays = new Map<number, number>();
 let s1Viewer: WebSocket;
 
 const feeds = () => page.evaluate(() => (window as { __dashboard?: DashboardProbe }).__dashboard!.feeds());
@@ -39,7 +41,10 @@ beforeAll(async () => {
   s1Viewer = new WebSocket(`${systems.s1.base.replace('http', 'ws')}/live`);
   s1Viewer.on('message', (data) => {
     const frame = JSON.parse(String(data)) as { type: string; window?: MetricWindow };
-    if (frame.type === 'window' && frame.window) s1Frames.set(frame.window.start, frame.window);
+    if (frame.type === 'window' && frame.window) {
+      s1Frames.set(frame.window.start, frame.window);
+      s1Delays.set(frame.window.start, Date.now() - frame.window.end);
+    }
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -59,7 +64,8 @@ it('shows both real systems live, with numbers that match /stats and the frames'
   await page.getByTestId('s1-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
   await page.getByTestId('s2-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
 
-  const load = { hosts: 300, intervalMs: 1000, batchSize: 20, durationMs: 15_000, incidents: DEMO_SCHEDULE };
+  // 300 simulated servers per system, each on its own connection, one sample a second
+  const load = { hosts: 300, intervalMs: 1000, batchSize: 1, durationMs: 15_000, incidents: DEMO_SCHEDULE };
   const runs = Promise.all([
     runLoad({ ...load, target: 'http1', url: systems.s1.base }),
     runLoad({ ...load, target: 'ws', url: systems.s2.base.replace('http', 'ws'), seed: 8 }),
@@ -134,6 +140,22 @@ it('shows both real systems live, with numbers that match /stats and the frames'
   );
   expect(points.s1.cpu).toBeGreaterThan(10);
   expect(points.s2.cpu).toBeGreaterThan(10);
+  expect(points.s1.delivery).toBeGreaterThan(10);
+
+  // delivery delay: both systems show one, and System 1's agrees with a viewer of our own on the same
+  // machine (the page's path adds the dashboard's proxy hop, no more)
+  const delivery = await page.evaluate(() =>
+    (window as { __dashboard?: DashboardProbe }).__dashboard!.delivery(),
+  );
+  for (const id of ['s1', 's2'] as const) {
+    expect(delivery[id].count).toBeGreaterThan(10);
+    const tile = Number(await page.getByTestId(`${id}-delivery`).getAttribute('data-value'));
+    expect(tile).toBeGreaterThanOrEqual(0);
+    expect(tile).toBeLessThan(5000);
+  }
+  const ours = [...s1Delays.values()].sort((a, b) => a - b);
+  const ourMedian = ours[Math.floor(ours.length / 2)] ?? 0;
+  expect(Math.abs((delivery.s1.p50 ?? 0) - ourMedian)).toBeLessThan(150);
 }, 180_000);
 
 it('shows System 2 reconnecting while System 1 keeps updating, then recovers', async () => {

@@ -16,6 +16,8 @@ export interface FakeSystemOptions {
   extraFrame?: string;
   /** Windows kept for snapshot and history. Default 600. */
   keep?: number;
+  /** Each window frame is sent this long after the window's end (the delivery delay a page should see). Default 0. */
+  publishDelayMs?: number;
 }
 
 export interface FakeSystem {
@@ -28,7 +30,7 @@ export interface FakeSystem {
 }
 
 export async function startFakeSystem(options: FakeSystemOptions): Promise<FakeSystem> {
-  const { system, windowMs = 1000, protocol = 1, extraFrame, keep = 600 } = options;
+  const { system, windowMs = 1000, protocol = 1, extraFrame, keep = 600, publishDelayMs = 0 } = options;
   const published: MetricWindow[] = [];
   const sockets = new Set<WebSocket>();
   const streams = new Set<ServerResponse>();
@@ -81,9 +83,11 @@ export async function startFakeSystem(options: FakeSystemOptions): Promise<FakeS
     greet((text) => socket.send(text));
   });
 
+  // each window goes out at its end plus publishDelayMs, on the same clock the page reads
   let start = Math.floor(Date.now() / windowMs) * windowMs;
   let n = 0;
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  const publish = () => {
     const window = makeFakeWindow(system, start, windowMs, n++);
     window.pipeline.viewers = sockets.size + streams.size;
     start += windowMs;
@@ -93,7 +97,12 @@ export async function startFakeSystem(options: FakeSystemOptions): Promise<FakeS
     const text = JSON.stringify({ type: 'window', window });
     for (const socket of sockets) socket.send(text);
     for (const stream of streams) stream.write(`data: ${text}\n\n`);
-  }, windowMs);
+    schedule();
+  };
+  const schedule = () => {
+    timer = setTimeout(publish, Math.max(0, start + windowMs + publishDelayMs - Date.now()));
+  };
+  schedule();
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -104,7 +113,7 @@ export async function startFakeSystem(options: FakeSystemOptions): Promise<FakeS
     viewers: () => sockets.size + streams.size,
     sseViewers: () => streams.size,
     async close() {
-      clearInterval(timer);
+      clearTimeout(timer);
       for (const socket of sockets) socket.terminate();
       for (const stream of streams) stream.destroy();
       await new Promise<void>((resolve) => wss.close(() => server.close(() => resolve())));

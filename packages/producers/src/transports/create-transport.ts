@@ -4,12 +4,13 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Batch } from '@ingestlab/metric-schema';
 import { backoffDelay, sleep } from '../backoff.js';
-import { cloneCounters, countError, emptyCounters } from '../counters.js';
-import { recordValue } from '../histogram.js';
+import { type Counters, countError, emptyCounters, snapshotCounters } from '../counters.js';
 import { createH2Wire } from './h2-wire.js';
 import { createHttp1Wire } from './http1-wire.js';
 import {
+  type ConnectionHooks,
   DEFAULT_URLS,
+  type EncodedBatch,
   type SendResult,
   TARGETS,
   type Target,
@@ -19,6 +20,9 @@ import {
 } from './types.js';
 import { createWsWire } from './ws-wire.js';
 
+/** The reason a closing sender aborts its waits with: shared, not a DOMException (and its stack) per sender. */
+const CLOSED = new Error('transport closed');
+
 const SCHEMES: Record<Target, string[]> = {
   http1: ['http:', 'https:'],
   h2c: ['http:'],
@@ -26,12 +30,36 @@ const SCHEMES: Record<Target, string[]> = {
   ws: ['ws:', 'wss:'],
 };
 
-export function createTransport(target: Target, options: TransportOptions = {}): Transport {
+/**
+ * One producer's connection with retries and counts. `counters` may be shared by many transports
+ * (the load driver gives one to all the connections of a thread); by default each has its own.
+ */
+export function createTransport(
+  target: Target,
+  options: TransportOptions = {},
+  counters: Counters = emptyCounters(),
+): Transport {
   if (!TARGETS.includes(target))
     throw new RangeError(`unknown target "${target}" (expected ${TARGETS.join(', ')})`);
   const url = parseTargetUrl(target, options.url ?? DEFAULT_URLS[target]);
-  const wire = createWire(target, url, options);
-  return createSender(target, url.href, wire, options);
+  let closing = false;
+  const hooks: ConnectionHooks = {
+    opened: () => {
+      counters.connections.opened++;
+    },
+    lost: () => {
+      // our own close at the end of a run is not a lost connection
+      if (!closing) counters.connections.lost++;
+    },
+  };
+  const wire = createWire(target, url, options, hooks);
+  const sender = createSender(target, url.href, wire, options, counters);
+  const close = sender.close;
+  sender.close = () => {
+    closing = true;
+    return close();
+  };
+  return sender;
 }
 
 export function parseTargetUrl(target: Target, text: string): URL {
@@ -49,49 +77,65 @@ export function parseTargetUrl(target: Target, text: string): URL {
   return url;
 }
 
-function createWire(target: Target, url: URL, options: TransportOptions): Wire {
+function createWire(target: Target, url: URL, options: TransportOptions, hooks: ConnectionHooks): Wire {
   switch (target) {
     case 'http1':
-      return createHttp1Wire(url, options);
+      return createHttp1Wire(url, options, hooks);
     case 'h2c':
     case 'h2':
-      return createH2Wire(url, options);
+      return createH2Wire(url, options, hooks);
     case 'ws':
-      return createWsWire(url, options);
+      return createWsWire(url, options, hooks);
   }
 }
 
 /** The retry and accounting layer over any wire; exported for tests that bring their own wire. */
-export function createSender(target: Target, url: string, wire: Wire, options: TransportOptions): Transport {
+export function createSender(
+  target: Target,
+  url: string,
+  wire: Wire,
+  options: TransportOptions,
+  counters: Counters = emptyCounters(),
+): Transport {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 10);
   const deadlineMs = options.retry?.deadlineMs ?? 60_000;
   const baseDelayMs = options.retry?.baseDelayMs ?? 100;
   const maxDelayMs = options.retry?.maxDelayMs ?? 5000;
-  const counters = emptyCounters();
   const closing = new AbortController();
   // every batch waiting out a backoff listens on this signal; thousands may wait at once
   setMaxListeners(0, closing.signal);
   let inFlight = 0;
 
-  const end = (batch: Batch, outcome: 'refused' | 'failed', error: string, attempts: number): SendResult => {
+  const end = (
+    batch: EncodedBatch,
+    outcome: 'refused' | 'failed',
+    error: string,
+    attempts: number,
+  ): SendResult => {
     counters.batches[outcome]++;
-    counters.samples[outcome] += batch.samples.length;
+    counters.samples[outcome] += batch.samples;
     return { status: outcome, error, attempts };
   };
 
-  const send = async (batch: Batch): Promise<SendResult> => {
-    const body = JSON.stringify(batch);
-    const n = batch.samples.length;
+  const deliver = async (batch: EncodedBatch): Promise<SendResult> => {
+    const n = batch.samples;
     counters.batches.sent++;
     counters.samples.sent += n;
-    const started = performance.now();
+    const firstSend = performance.now();
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) counters.retries++;
-      const result = await wire.attempt(batch, body, timeoutMs);
+      const attemptStarted = performance.now();
+      const result = await wire.attempt(batch, timeoutMs);
       if (result.kind === 'ack') {
-        const latencyMs = performance.now() - started;
-        recordValue(counters.latency, latencyMs);
+        const now = performance.now();
+        const latencyMs = now - batch.dueAt;
+        const serviceMs = now - (result.sentAt ?? attemptStarted);
+        if (batch.measured !== false) {
+          counters.fromSchedule.record(latencyMs);
+          counters.service.record(serviceMs);
+          counters.steadyAcknowledgedSamples += n;
+        }
         counters.batches.acknowledged++;
         counters.samples.acknowledged += n;
         if (result.duplicate) {
@@ -104,6 +148,7 @@ export function createSender(target: Target, url: string, wire: Wire, options: T
           duplicate: result.duplicate,
           attempts: attempt,
           latencyMs,
+          serviceMs,
         };
       }
       countError(counters, result.error);
@@ -111,7 +156,7 @@ export function createSender(target: Target, url: string, wire: Wire, options: T
       if (attempt >= maxAttempts)
         return end(batch, 'failed', `${result.error} (after ${attempt} attempts)`, attempt);
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(attempt, baseDelayMs, maxDelayMs));
-      if (performance.now() - started + delay > deadlineMs) {
+      if (performance.now() - firstSend + delay > deadlineMs) {
         return end(batch, 'failed', `${result.error} (deadline after ${attempt} attempts)`, attempt);
       }
       if (!(await sleep(delay, closing.signal))) {
@@ -121,23 +166,33 @@ export function createSender(target: Target, url: string, wire: Wire, options: T
     }
   };
 
+  const sendEncoded = async (batch: EncodedBatch): Promise<SendResult> => {
+    inFlight++;
+    try {
+      return await deliver(batch);
+    } finally {
+      inFlight--;
+    }
+  };
+
   return {
     target,
     url,
     get inFlight() {
       return inFlight;
     },
-    async send(batch) {
-      inFlight++;
-      try {
-        return await send(batch);
-      } finally {
-        inFlight--;
-      }
-    },
-    counters: () => cloneCounters(counters),
+    send: (batch: Batch) =>
+      sendEncoded({
+        producer: batch.producer,
+        seq: batch.seq,
+        samples: batch.samples.length,
+        body: Buffer.from(JSON.stringify(batch)),
+        dueAt: performance.now(),
+      }),
+    sendEncoded,
+    counters: () => snapshotCounters(counters),
     async close() {
-      closing.abort();
+      closing.abort(CLOSED);
       await wire.close();
     },
   };

@@ -2,11 +2,10 @@
 // (https://). Many concurrent streams per session; several sessions used round-robin; a session
 // that dies is replaced on the next attempt.
 import http2, { type ClientHttp2Session } from 'node:http2';
-import type { Batch } from '@ingestlab/metric-schema';
 import { classifyHttpAnswer, ingestPath, networkErrorKind } from './http-answers.js';
-import type { AttemptResult, TransportOptions, Wire } from './types.js';
+import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
-export function createH2Wire(url: URL, options: TransportOptions): Wire {
+export function createH2Wire(url: URL, options: TransportOptions, hooks?: ConnectionHooks): Wire {
   const sessionCount = Math.max(1, options.sessions ?? 1);
   const sessions: (ClientHttp2Session | undefined)[] = new Array(sessionCount).fill(undefined);
   const path = ingestPath(url);
@@ -28,7 +27,13 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
     });
     // errors reach the streams too, where they are counted; an unhandled 'error' would crash
     session.on('error', (error) => sessionErrors.set(session, error));
+    let connected = false;
+    session.once('connect', () => {
+      connected = true;
+      hooks?.opened();
+    });
     session.on('close', () => {
+      if (connected) hooks?.lost();
       if (sessions[slot] === session) sessions[slot] = undefined;
     });
     session.on('goaway', () => {
@@ -46,7 +51,8 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
   };
 
   return {
-    attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult> {
+    attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
+      const body = batch.body;
       return new Promise((resolve) => {
         let settled = false;
         let status = 0;
@@ -74,7 +80,7 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
             ':method': 'POST',
             ':path': path,
             'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
+            'content-length': body.length,
             // lets System 1 rate-limit per producer before reading the body
             'x-producer': batch.producer,
           };
@@ -96,7 +102,7 @@ export function createH2Wire(url: URL, options: TransportOptions): Wire {
         stream.on('end', () => {
           finish(
             status
-              ? classifyHttpAnswer(status, retryAfter, text, batch)
+              ? classifyHttpAnswer(status, retryAfter, text, batch.samples)
               : { kind: 'retry', error: 'no-response' },
           );
         });

@@ -1,16 +1,16 @@
 // Reading an HTTP ingest answer (status, retry-after, body) into an attempt result, the same way
 // for HTTP/1.1 and HTTP/2.
-import type { Batch } from '@ingestlab/metric-schema';
 import type { AttemptResult } from './types.js';
 
+/** `samples`: the batch's sample count, taken as accepted when a 2xx body does not say. */
 export function classifyHttpAnswer(
   status: number,
   retryAfter: string | string[] | undefined,
   bodyText: string,
-  batch: Batch,
+  samples: number,
 ): AttemptResult {
   if (status >= 200 && status < 300) {
-    let accepted = batch.samples.length;
+    let accepted = samples;
     let duplicate = false;
     try {
       const body = JSON.parse(bodyText) as { accepted?: unknown; duplicate?: unknown };

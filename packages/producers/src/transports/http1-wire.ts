@@ -1,45 +1,71 @@
-// HTTP/1.1 ingest over an undici Pool: keep-alive connections, optional pipelining (batches are
-// idempotent by (producer, seq), so pipelining a POST is safe here).
-import type { Batch } from '@ingestlab/metric-schema';
-import { Pool } from 'undici';
-import { classifyHttpAnswer, ingestPath, networkErrorKind } from './http-answers.js';
-import type { AttemptResult, TransportOptions, Wire } from './types.js';
+// HTTP/1.1 ingest: one keep-alive connection per producer (http1-connection.ts), or a few when a
+// single sender is given several, each with up to `pipelining` requests in flight (batches are
+// idempotent by (producer, seq), so pipelining a POST is safe here). Requests beyond that wait here,
+// in order, and their wait counts in their latency from the schedule.
+import { performance } from 'node:perf_hooks';
+import { classifyHttpAnswer, ingestPath } from './http-answers.js';
+import { type Exchange, Http1Connection } from './http1-connection.js';
+import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
-export function createHttp1Wire(url: URL, options: TransportOptions): Wire {
-  const tls = url.protocol === 'https:';
-  const pool = new Pool(url.origin, {
-    connections: options.connections ?? 1,
-    pipelining: options.pipelining ?? 1,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    ...(tls
-      ? { connect: { rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: options.ca } : {}) } }
-      : {}),
-  });
+interface Waiting {
+  head: string;
+  body: Buffer;
+  samples: number;
+  timeoutMs: number;
+  resolve(result: AttemptResult): void;
+}
+
+export function createHttp1Wire(url: URL, options: TransportOptions, hooks?: ConnectionHooks): Wire {
+  const depth = Math.max(1, options.pipelining ?? 1);
+  const connections = Array.from(
+    { length: Math.max(1, options.connections ?? 1) },
+    () => new Http1Connection(url, options, hooks),
+  );
   const path = ingestPath(url);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  // the fixed part of every request head, built once
+  const fixed =
+    `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\n` +
+    (options.token ? `authorization: Bearer ${options.token}\r\n` : '');
+  const waiting: Waiting[] = [];
+  let closed = false;
+
+  const answer = (job: Waiting, exchange: Exchange, sentAt: number) => {
+    const result: AttemptResult =
+      'error' in exchange
+        ? { kind: 'retry', error: exchange.error }
+        : classifyHttpAnswer(exchange.status, exchange.retryAfter, exchange.body, job.samples);
+    result.sentAt = sentAt;
+    job.resolve(result);
+    pump();
+  };
+
+  const pump = () => {
+    while (waiting.length > 0) {
+      let free: Http1Connection | undefined;
+      for (const connection of connections) {
+        if (connection.pending < depth && (!free || connection.pending < free.pending)) free = connection;
+      }
+      if (!free) return;
+      const job = waiting.shift() as Waiting;
+      const sentAt = performance.now();
+      void free.exchange(job.head, job.body, job.timeoutMs).then((exchange) => answer(job, exchange, sentAt));
+    }
+  };
 
   return {
-    async attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult> {
-      try {
-        const response = await pool.request({
-          path,
-          method: 'POST',
-          // x-producer lets System 1 rate-limit per producer before reading the body
-          headers: { ...headers, 'x-producer': batch.producer },
-          body,
-          idempotent: true,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        const text = await response.body.text();
-        return classifyHttpAnswer(response.statusCode, response.headers['retry-after'], text, batch);
-      } catch (error) {
-        return { kind: 'retry', error: networkErrorKind(error) };
-      }
+    attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
+      if (closed) return Promise.resolve({ kind: 'retry', error: 'closed' });
+      // x-producer lets System 1 rate-limit per producer before reading the body
+      const head = `${fixed}x-producer: ${batch.producer}\r\ncontent-length: ${batch.body.length}\r\n\r\n`;
+      return new Promise((resolve) => {
+        waiting.push({ head, body: batch.body, samples: batch.samples, timeoutMs, resolve });
+        pump();
+      });
     },
     async close() {
-      await pool.destroy();
+      closed = true;
+      for (const job of waiting.splice(0)) job.resolve({ kind: 'retry', error: 'closed' });
+      for (const connection of connections) connection.close();
     },
   };
 }

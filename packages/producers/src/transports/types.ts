@@ -1,7 +1,7 @@
 // The shapes every transport shares: one attempt on the wire (`Wire`) and the retrying,
 // counting sender built on it (`Transport`).
 import type { Batch } from '@ingestlab/metric-schema';
-import type { Counters } from '../counters.js';
+import type { CountersSnapshot } from '../counters.js';
 
 export const TARGETS = ['http1', 'h2c', 'h2', 'ws'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -14,20 +14,57 @@ export const DEFAULT_URLS: Record<Target, string> = {
   ws: 'ws://127.0.0.1:3003',
 };
 
-/** What one attempt to deliver a batch came to. `error` is a short kind such as `status-503`. */
-export type AttemptResult =
+/**
+ * What one attempt to deliver a batch came to. `error` is a short kind such as `status-503`.
+ * `sentAt` (performance.now()) is when the wire actually wrote the batch, when it waited first for a
+ * free connection or window: service latency counts from there.
+ */
+export type AttemptResult = (
   | { kind: 'ack'; accepted: number; duplicate: boolean }
   | { kind: 'refused'; error: string }
-  | { kind: 'retry'; error: string; retryAfterMs?: number };
+  | { kind: 'retry'; error: string; retryAfterMs?: number }
+) & { sentAt?: number };
+
+/**
+ * A batch ready for the wire: its JSON body already built (by JSON.stringify, or by the load driver's
+ * string concatenation), with the identity and size the sender and the wires need.
+ */
+export interface EncodedBatch {
+  producer: string;
+  seq: number;
+  /** Samples in the batch. */
+  samples: number;
+  /** The batch as JSON, encoded (UTF-8). */
+  body: Buffer;
+  /** When the batch was due by its schedule, performance.now() of this thread: latency counts from here. */
+  dueAt: number;
+  /** Whether its latency goes into the histograms (false for batches due during a ramp). Default true. */
+  measured?: boolean;
+}
+
+/** Told when a connection opens and when an open one closes or fails, for counting. */
+export interface ConnectionHooks {
+  opened(): void;
+  lost(): void;
+}
 
 /** One connection's way of making a single attempt; knows nothing of retries or counting. */
 export interface Wire {
-  attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult>;
+  attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult>;
   close(): Promise<void>;
 }
 
 export type SendResult =
-  | { status: 'acknowledged'; accepted: number; duplicate: boolean; attempts: number; latencyMs: number }
+  | {
+      status: 'acknowledged';
+      accepted: number;
+      duplicate: boolean;
+      attempts: number;
+      /** From the batch's due time to its acknowledgement, ms. */
+      latencyMs: number;
+      /** From the final attempt's send to its acknowledgement, ms. */
+      serviceMs: number;
+    }
   | { status: 'refused'; error: string; attempts: number }
   | { status: 'failed'; error: string; attempts: number };
 
@@ -36,10 +73,15 @@ export interface Transport {
   readonly url: string;
   /** Batches handed to `send` whose promise has not settled yet. */
   readonly inFlight: number;
-  /** Delivers the batch, retrying with backoff as needed; never rejects, the result says how it ended. */
+  /**
+   * Delivers the batch, retrying with backoff as needed; never rejects, the result says how it ended.
+   * Latency is counted from now (the batch is taken as due when handed over).
+   */
   send(batch: Batch): Promise<SendResult>;
-  /** A snapshot of the counts so far. */
-  counters(): Counters;
+  /** The same for a batch already encoded, with latency counted from its `dueAt`. */
+  sendEncoded(batch: EncodedBatch): Promise<SendResult>;
+  /** A snapshot of the counts so far (shared with other transports when they were given the same Counters). */
+  counters(): CountersSnapshot;
   /** Stops retries (waiting batches end as `failed`, kind `closed`) and closes the connections. */
   close(): Promise<void>;
 }
@@ -67,7 +109,7 @@ export interface TransportOptions {
   /** Time one attempt may wait for its answer, ms. Default 10 000. */
   timeoutMs?: number;
   retry?: RetryOptions;
-  /** http1: connections in the undici pool. Default 1. */
+  /** http1: keep-alive connections this sender uses (the load driver gives each producer one). Default 1. */
   connections?: number;
   /** http1: requests pipelined per connection. Default 1 (no pipelining). */
   pipelining?: number;
@@ -81,4 +123,11 @@ export interface TransportOptions {
   reconnectBaseMs?: number;
   /** ws: largest reconnect delay, ms. Default 5 000. */
   reconnectMaxMs?: number;
+  /**
+   * ws: mask client frames with an all-zero key, which `ws` then skips. RFC 6455 asks clients to mask
+   * with a key, not for a random one; the random key guards proxies' caches against forged frames,
+   * which cannot matter to a load generator talking to a known ingest path. It saves the generator a
+   * random key and a pass over every payload. Default false; the load driver turns it on.
+   */
+  zeroMaskKey?: boolean;
 }

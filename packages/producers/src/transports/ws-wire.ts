@@ -2,15 +2,21 @@
 // seq, a bounded window of unacked batches, and reconnect with backoff + jitter. Batches unacked when
 // the socket drops end their attempt as `connection-lost`; the sender resends them, same seq, once
 // the socket is back.
-import type { Batch } from '@ingestlab/metric-schema';
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Window, backoffDelay, sleep } from '../backoff.js';
+import { watchDeadlines } from '../deadlines.js';
 import { ingestPath, networkErrorKind } from './http-answers.js';
-import type { AttemptResult, TransportOptions, Wire } from './types.js';
+import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
 interface Pending {
+  /** performance.now() after which the attempt times out. */
+  deadline: number;
   finish(result: AttemptResult): void;
 }
+
+/** The reason a closing wire aborts with: one shared value, not a DOMException (and its stack) per wire. */
+const CLOSED = new Error('closed');
 
 /** Close codes after which resending on a new socket cannot help (bad token). */
 const REFUSING_CLOSE_CODES = new Set([1008]);
@@ -21,7 +27,16 @@ class RefusedConnect extends Error {
   }
 }
 
-export function createWsWire(url: URL, options: TransportOptions): Wire {
+/** Fills the mask key with zeros: `ws` then sends the payload as it is (see TransportOptions.zeroMaskKey). */
+const zeroMask = (mask: Buffer) => mask.fill(0);
+
+/**
+ * The ack the systems send, `{"type":"ack","seq":42,"accepted":1,"duplicate":false}`, read without
+ * JSON.parse (most of a generator's inbound work); anything else goes through JSON.parse.
+ */
+const FAST_ACK = /^\{"type":"ack","seq":(\d+),"accepted":(\d+),"duplicate":(true|false)\}$/;
+
+export function createWsWire(url: URL, options: TransportOptions, hooks?: ConnectionHooks): Wire {
   const target = new URL(url.href);
   target.pathname = ingestPath(url);
   const window = new Window(Math.max(1, options.maxInFlight ?? 256));
@@ -40,6 +55,16 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
   };
 
   const onMessage = (data: WebSocket.RawData) => {
+    const text = data.toString();
+    const fast = FAST_ACK.exec(text);
+    if (fast) {
+      const seq = Number(fast[1]);
+      const entry = pending.get(seq);
+      if (!entry) return;
+      pending.delete(seq);
+      entry.finish({ kind: 'ack', accepted: Number(fast[2]), duplicate: fast[3] === 'true' });
+      return;
+    }
     let frame: {
       type?: unknown;
       seq?: unknown;
@@ -48,7 +73,7 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
       retryAfterMs?: unknown;
     };
     try {
-      frame = JSON.parse(data.toString());
+      frame = JSON.parse(text);
     } catch {
       return; // the ingest socket only carries ack/nack; anything else is ignored
     }
@@ -79,6 +104,7 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
         perMessageDeflate: false,
         headers,
         handshakeTimeout: options.timeoutMs ?? 10_000,
+        ...(options.zeroMaskKey ? { generateMask: zeroMask } : {}),
         ...(target.protocol === 'wss:'
           ? { rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: options.ca } : {}) }
           : {}),
@@ -100,10 +126,12 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
       });
       ws.on('open', () => {
         opened = true;
+        hooks?.opened();
         resolve(ws);
       });
       ws.on('message', onMessage);
       ws.on('close', (code) => {
+        if (opened) hooks?.lost();
         if (socket === ws) socket = undefined;
         if (!opened) reject(new Error(`closed-${code}`));
         dropAll(
@@ -134,48 +162,72 @@ export function createWsWire(url: URL, options: TransportOptions): Wire {
     return connecting;
   };
 
+  let unwatch: (() => void) | undefined;
+  /** Attempts are kept in the order they were sent: the overdue ones are at the front. */
+  const expireOverdue = (now: number) => {
+    for (const [seq, entry] of pending) {
+      if (entry.deadline > now) break;
+      pending.delete(seq);
+      entry.finish({ kind: 'retry', error: 'timeout' });
+    }
+  };
+
+  /** Sends on an open socket (holding a window slot) and resolves with its answer. */
+  const sendOn = (ws: WebSocket, batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> => {
+    const sentAt = performance.now();
+    unwatch ??= watchDeadlines(expireOverdue);
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const entry: Pending = {
+        deadline: sentAt + timeoutMs,
+        finish(result) {
+          if (settled) return;
+          settled = true;
+          window.release();
+          resolve({ ...result, sentAt });
+        },
+      };
+      // insertion order is send order (a seq is pending once at most): the sweep relies on it
+      pending.delete(batch.seq);
+      pending.set(batch.seq, entry);
+      // a text frame: the body is JSON, already UTF-8
+      ws.send(batch.body, { binary: false }, (error) => {
+        if (!error) return;
+        if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
+        entry.finish({ kind: 'retry', error: 'connection-lost' });
+      });
+    });
+  };
+
+  /** Connects (or waits for the connection) holding a window slot, then sends. */
+  const afterConnect = async (batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> => {
+    let ws: WebSocket;
+    try {
+      ws = await connect();
+    } catch (error) {
+      window.release();
+      if (error instanceof RefusedConnect) return { kind: 'refused', error: error.kind };
+      const message = (error as Error).message;
+      return {
+        kind: 'retry',
+        error: /^(status|closed)-/.test(message) ? message : networkErrorKind(error),
+      };
+    }
+    return sendOn(ws, batch, timeoutMs);
+  };
+
   return {
-    async attempt(batch: Batch, body: string, timeoutMs: number): Promise<AttemptResult> {
-      await window.acquire();
-      try {
-        let ws: WebSocket;
-        try {
-          ws = await connect();
-        } catch (error) {
-          if (error instanceof RefusedConnect) return { kind: 'refused', error: error.kind };
-          const message = (error as Error).message;
-          return {
-            kind: 'retry',
-            error: /^(status|closed)-/.test(message) ? message : networkErrorKind(error),
-          };
-        }
-        return await new Promise<AttemptResult>((resolve) => {
-          const timer = setTimeout(() => {
-            if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
-            entry.finish({ kind: 'retry', error: 'timeout' });
-          }, timeoutMs);
-          let done = false;
-          const entry: Pending = {
-            finish(result) {
-              if (done) return;
-              done = true;
-              clearTimeout(timer);
-              resolve(result);
-            },
-          };
-          pending.set(batch.seq, entry);
-          ws.send(body, (error) => {
-            if (!error) return;
-            if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
-            entry.finish({ kind: 'retry', error: 'connection-lost' });
-          });
-        });
-      } finally {
-        window.release();
+    attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
+      // the common case, without a wait: room in the window and the socket open
+      if (window.tryAcquire()) {
+        if (socket && socket.readyState === WebSocket.OPEN) return sendOn(socket, batch, timeoutMs);
+        return afterConnect(batch, timeoutMs);
       }
+      return window.acquire().then(() => afterConnect(batch, timeoutMs));
     },
     async close() {
-      stop.abort();
+      unwatch?.();
+      stop.abort(CLOSED);
       const ws = socket;
       socket = undefined;
       if (!ws) return;

@@ -1,6 +1,7 @@
 // Small ingest servers for the tests, one per transport, answering as the contract says: validate,
-// dedup by (producer, seq), count samples once. A `fault` hook lets a test answer 503, 400, or kill
-// the connection mid-flight for chosen batches.
+// dedup by (producer, seq), count samples once. They count the connections they accept and note
+// which connection each producer's batches came on. A `fault` hook lets a test answer 503, 400,
+// hold an answer back, or kill the connection mid-flight for chosen batches.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,8 +12,11 @@ import { join } from 'node:path';
 import { type Batch, parseBatch } from '@ingestlab/metric-schema';
 import { WebSocketServer } from 'ws';
 
-/** What to do with one arrival of a batch; `attempt` counts arrivals of this (producer, seq), from 1. */
-export type Fault = 'ok' | 'drop' | { status: number; retryAfter?: string };
+/**
+ * What to do with one arrival of a batch; `attempt` counts arrivals of this (producer, seq), from 1.
+ * `{ delayMs }` takes the batch and answers only after that long.
+ */
+export type Fault = 'ok' | 'drop' | { status: number; retryAfter?: string } | { delayMs: number };
 
 export interface ServerState {
   /** Samples counted once per (producer, seq). */
@@ -26,6 +30,12 @@ export interface ServerState {
   seen: Map<string, number>;
   /** Arrivals per (producer, seq), for asserting retries. */
   attempts: Map<string, number>;
+  /** Connections accepted (TCP, or TLS sessions, or WebSocket upgrades). */
+  connections: number;
+  /** Connection numbers each producer's batches arrived on. */
+  producerConnections: Map<string, Set<number>>;
+  /** When each connection was accepted (Date.now()), in order. */
+  connectedAt: number[];
 }
 
 export interface ServerOptions {
@@ -48,16 +58,39 @@ function newState(): ServerState {
     arrivals: 0,
     seen: new Map(),
     attempts: new Map(),
+    connections: 0,
+    producerConnections: new Map(),
+    connectedAt: [],
   };
 }
 
+/** Numbers a new connection and remembers when it came. */
+function countConnection(state: ServerState): number {
+  state.connections++;
+  state.connectedAt.push(Date.now());
+  return state.connections;
+}
+
+function noteConnection(state: ServerState, producer: string, connection: number | undefined): void {
+  if (connection === undefined) return;
+  const seen = state.producerConnections.get(producer) ?? new Set<number>();
+  seen.add(connection);
+  state.producerConnections.set(producer, seen);
+}
+
 type Outcome =
-  | { kind: 'ack'; accepted: number; duplicate: boolean }
+  | { kind: 'ack'; accepted: number; duplicate: boolean; delayMs?: number }
   | { kind: 'error'; status: number; error: string; retryAfter?: string }
   | { kind: 'drop' };
 
 /** The contract's decision for one body, shared by every transport. */
-function decide(state: ServerState, options: ServerOptions, text: string, auth: string | undefined): Outcome {
+function decide(
+  state: ServerState,
+  options: ServerOptions,
+  text: string,
+  auth: string | undefined,
+  connection?: number,
+): Outcome {
   if (options.token && auth !== `Bearer ${options.token}`) {
     state.rejected++;
     return { kind: 'error', status: 401, error: 'bad token' };
@@ -68,13 +101,15 @@ function decide(state: ServerState, options: ServerOptions, text: string, auth: 
     return { kind: 'error', status: 400, error: parsed.error };
   }
   const batch = parsed.value;
+  noteConnection(state, batch.producer, connection);
   const key = `${batch.producer}\u0000${batch.seq}`;
   state.arrivals++;
   const attempt = (state.attempts.get(key) ?? 0) + 1;
   state.attempts.set(key, attempt);
   const fault = options.fault?.(batch, attempt) ?? 'ok';
   if (fault === 'drop') return { kind: 'drop' };
-  if (fault !== 'ok') {
+  const delayMs = typeof fault === 'object' && 'delayMs' in fault ? fault.delayMs : undefined;
+  if (fault !== 'ok' && !('delayMs' in fault)) {
     if (fault.status < 500 && fault.status !== 429) state.rejected++;
     return {
       kind: 'error',
@@ -83,14 +118,15 @@ function decide(state: ServerState, options: ServerOptions, text: string, auth: 
       ...(fault.retryAfter ? { retryAfter: fault.retryAfter } : {}),
     };
   }
+  const held = delayMs === undefined ? {} : { delayMs };
   if (state.seen.has(key)) {
     state.duplicates++;
-    return { kind: 'ack', accepted: batch.samples.length, duplicate: true };
+    return { kind: 'ack', accepted: batch.samples.length, duplicate: true, ...held };
   }
   state.seen.set(key, batch.samples.length);
   state.accepted += batch.samples.length;
   state.batches++;
-  return { kind: 'ack', accepted: batch.samples.length, duplicate: false };
+  return { kind: 'ack', accepted: batch.samples.length, duplicate: false, ...held };
 }
 
 function listen(server: http.Server | http2.Http2Server | http2.Http2SecureServer): Promise<number> {
@@ -109,13 +145,27 @@ function closeServer(
   });
 }
 
-function trackSockets(server: http.Server | http2.Http2Server | http2.Http2SecureServer): Set<Socket> {
+/** Each accepted socket's number (see countConnection). */
+const socketNumbers = new WeakMap<object, number>();
+
+function trackSockets(
+  server: http.Server | http2.Http2Server | http2.Http2SecureServer,
+  state?: ServerState,
+  event: 'connection' | 'secureConnection' = 'connection',
+): Set<Socket> {
   const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
+  server.on(event, (socket: Socket) => {
     sockets.add(socket);
+    if (state) socketNumbers.set(socket, countConnection(state));
     socket.on('close', () => sockets.delete(socket));
   });
   return sockets;
+}
+
+function countSessions(server: http2.Http2Server | http2.Http2SecureServer, state: ServerState): void {
+  server.on('session', (session: http2.ServerHttp2Session) => {
+    socketNumbers.set(session, countConnection(state));
+  });
 }
 
 /** One request handler for HTTP/1.1 and the HTTP/2 compatibility API. */
@@ -132,7 +182,10 @@ function handler(state: ServerState, options: ServerOptions) {
         return;
       }
       const auth = req.headers.authorization;
-      const outcome = decide(state, options, Buffer.concat(chunks).toString('utf8'), auth);
+      // HTTP/2: the session is the connection; HTTP/1.1: the socket
+      const carrier = 'stream' in req ? req.stream.session : req.socket;
+      const connection = carrier ? socketNumbers.get(carrier) : undefined;
+      const outcome = decide(state, options, Buffer.concat(chunks).toString('utf8'), auth, connection);
       if (outcome.kind === 'drop') {
         // kill the connection with the batch taken but unanswered: the producer must resend
         // (h2: on the next turn; destroying the session inside its own callback crashed Node 20's
@@ -149,7 +202,9 @@ function handler(state: ServerState, options: ServerOptions) {
           : JSON.stringify({ error: outcome.error });
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (outcome.kind === 'error' && outcome.retryAfter) headers['retry-after'] = outcome.retryAfter;
-      res.writeHead(outcome.kind === 'ack' ? 202 : outcome.status, headers).end(body);
+      const answer = () => res.writeHead(outcome.kind === 'ack' ? 202 : outcome.status, headers).end(body);
+      if (outcome.kind === 'ack' && outcome.delayMs) setTimeout(answer, outcome.delayMs);
+      else answer();
     });
   };
 }
@@ -157,7 +212,8 @@ function handler(state: ServerState, options: ServerOptions) {
 export async function startHttp1Server(options: ServerOptions = {}): Promise<TestServer> {
   const state = newState();
   const server = http.createServer(handler(state, options));
-  const sockets = trackSockets(server);
+  server.keepAliveTimeout = 60_000;
+  const sockets = trackSockets(server, state);
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}`, state, close: () => closeServer(server, sockets) };
 }
@@ -166,6 +222,7 @@ export async function startH2cServer(options: ServerOptions = {}): Promise<TestS
   const state = newState();
   const server = http2.createServer({}, handler(state, options));
   const sockets = trackSockets(server);
+  countSessions(server, state);
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}`, state, close: () => closeServer(server, sockets) };
 }
@@ -215,11 +272,8 @@ export async function startH2TlsServer(tls: TlsMaterial, options: ServerOptions 
     { key: tls.key, cert: tls.cert, allowHTTP1: true },
     handler(state, options),
   );
-  const sockets = new Set<Socket>();
-  server.on('secureConnection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const sockets = trackSockets(server, undefined, 'secureConnection');
+  countSessions(server, state);
   const port = await listen(server);
   return { url: `https://127.0.0.1:${port}`, state, close: () => closeServer(server, sockets) };
 }
@@ -237,11 +291,12 @@ export async function startWsServer(options: ServerOptions = {}): Promise<TestSe
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = countConnection(state);
       ws.on('message', (data, isBinary) => {
         if (isBinary) return ws.close(1003, 'binary frames are not batches');
         const text = data.toString();
         // the token was checked at the upgrade, so frames are judged without it
-        const outcome = decide(state, frameOptions, text, undefined);
+        const outcome = decide(state, frameOptions, text, undefined, connection);
         let seq: number | null = null;
         try {
           const raw = JSON.parse(text) as { seq?: unknown };
@@ -249,9 +304,14 @@ export async function startWsServer(options: ServerOptions = {}): Promise<TestSe
         } catch {}
         if (outcome.kind === 'drop') return ws.terminate();
         if (outcome.kind === 'ack') {
-          ws.send(
-            JSON.stringify({ type: 'ack', seq, accepted: outcome.accepted, duplicate: outcome.duplicate }),
-          );
+          const ack = JSON.stringify({
+            type: 'ack',
+            seq,
+            accepted: outcome.accepted,
+            duplicate: outcome.duplicate,
+          });
+          if (outcome.delayMs) setTimeout(() => ws.send(ack), outcome.delayMs);
+          else ws.send(ack);
         } else {
           const busy = outcome.status === 429 || outcome.status === 503;
           const retryAfterMs = busy ? Math.round(Number(outcome.retryAfter ?? '0') * 1000) : undefined;

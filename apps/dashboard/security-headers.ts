@@ -1,4 +1,4 @@
-// The dashboard's security headers, one definition for serve.mjs (demo, tests) and the reference the
+// The dashboard's security headers, one definition for Vite's preview server (demo, tests) and the reference the
 // nginx template is tested against. The page talks to the systems over fetch, WebSocket and
 // EventSource, possibly on other origins (?s1=, ?s2=), so connect-src allows http(s) and ws(s).
 export const SECURITY_HEADERS = {
