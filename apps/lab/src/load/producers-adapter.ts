@@ -75,9 +75,8 @@ const INCIDENT_SHAPE = {
 
 /** The runLoad options for a lab run; exported for the adapter's tests. */
 export function loadOptionsFor(spec: FleetRunSpec, signal: AbortSignal): LoadOptions {
-  // Today's producers have no per-host model of their own: one connection (producer) per host in
-  // one thread stands for it, which is what `connections: 'per-host'` will mean there.
-  const connections = spec.connections === 'per-host' ? spec.hosts : Math.min(spec.connections, spec.hosts);
+  // The producers' own connection models: one connection per host, or a pool of N.
+  const connections = spec.connections === 'per-host' ? 'per-host' : Math.min(spec.connections, spec.hosts);
   const incidents: IncidentSchedule = {
     incidents: spec.incidents.map((incident) => ({
       kind: incident.kind,
@@ -94,11 +93,9 @@ export function loadOptionsFor(spec: FleetRunSpec, signal: AbortSignal): LoadOpt
     batchSize: spec.batch,
     durationMs: Number.POSITIVE_INFINITY,
     seed: spec.seed,
-    workers: 1,
+    // worker threads as the fleet needs them (a 10,000-host per-host fleet is more than one thread)
+    workers: 'auto',
     connections,
-    // a host reports once an interval: two batches in flight per connection is already an interval
-    // behind; more would only pile up in memory (a starved generator's 10,000 hosts held 1 GB at ×4)
-    concurrency: Math.max(512, connections * 2),
     incidents,
     startTime: spec.startTime,
     producerPrefix: spec.producerPrefix,
@@ -148,7 +145,7 @@ export function startFleetRun(spec: FleetRunSpec, onCounts: () => void = () => {
     },
   }).then((summary) => {
     latest = countsOfSummary(summary);
-    return { counts: latest, ackP99Ms: summary.latencyMs.p99, summary };
+    return { counts: latest, ackP99Ms: summary.latencyMs.fromSchedule.p99, summary };
   });
   return { counts: () => latest, stop: () => controller.abort(), done };
 }
