@@ -22,8 +22,9 @@ describe.skipIf(!systemPresent('http'))('System 1: process crashes', () => {
   it('kill -9 of a worker holding jobs mid-load loses nothing and counts nothing twice', async () => {
     system = await startSystem1({ workers: 1 });
     const redisUrl = system.redis.url;
-    // BullMQ's own keys: <KEY_PREFIX>:<QUEUE_NAME>:active and one hash per job (default names)
-    const queueKey = 'ingestlab:batches';
+    // BullMQ's own keys: {<KEY_PREFIX>:s1}:<QUEUE_NAME>:active and one hash per job (default names;
+    // System 1's keys share one hash tag, BullMQ's prefix included)
+    const queueKey = '{ingestlab:s1}:batches';
     const load = startSteadyLoad({ target: 'http1', url: system.httpUrl, prefix: 'f-s1-worker', rate: 1000 });
     await load.waitAcked(3000);
     const victim = system.workers[0];

@@ -2,6 +2,7 @@
 // HISTORY_WINDOWS, LIVE_*, PING_INTERVAL_MS, HTTP_RATE_LIMIT_PER_MIN, CORS_ORIGINS,
 // SHUTDOWN_TIMEOUT_MS, LOG_LEVEL) and its own below, read from the environment once at boot. The
 // server and the worker read the same settings.
+import { DUPLICATE_HORIZON_MS } from '@ingestlab/metric-schema';
 import { ConfigError, type Env, loadConfigWith, type SharedConfig } from '@ingestlab/serving';
 import { Type } from '@sinclair/typebox';
 
@@ -36,8 +37,28 @@ const SettingsSchema = {
   GROUP_COMMIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000 }),
   /** GROUP_COMMIT_MAX: most batches in one group commit. Default 256. */
   GROUP_COMMIT_MAX: Type.Integer({ default: 256, minimum: 1, maximum: 4096 }),
-  /** PUBLISH_GRACE_MS: how long after a window ends the publisher waits for folds in flight. Default 250. */
-  PUBLISH_GRACE_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60_000 }),
+  /**
+   * JOB_SPAN_MS: one BullMQ job covers the groups a replica commits within this many ms (the commit
+   * that ends the span adds it), so jobs do not grow with the request rate; 0 = one job per group
+   * commit. A group waits up to this long for its job. Default 20.
+   */
+  JOB_SPAN_MS: Type.Integer({ default: 20, minimum: 0, maximum: 1000 }),
+  /**
+   * WINDOW_MAX_WAIT_MS: a window is published as soon as every batch admitted while it was open has
+   * been folded, or this long after its end, whichever comes first; batches of it folded later go to
+   * the next window, counted there as late. Default 2000.
+   */
+  WINDOW_MAX_WAIT_MS: Type.Integer({ default: 2000, minimum: 0, maximum: 600_000 }),
+  /**
+   * DUPLICATE_HORIZON_MS: a (producer, seq) is remembered at least this long after it was admitted
+   * (the contract's ten minutes at least); a seq below what a producer's memory still covers is
+   * refused as too old (409). Default 600000.
+   */
+  DUPLICATE_HORIZON_MS: Type.Integer({
+    default: DUPLICATE_HORIZON_MS,
+    minimum: DUPLICATE_HORIZON_MS,
+    maximum: 24 * 3600 * 1000,
+  }),
   /** REDIS_COMMAND_TIMEOUT_MS: ingest-side Redis commands fail after this, so no request waits forever. Default 2000. */
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 60_000 }),
   /** RETRY_AFTER_S: `retry-after` seconds on 429 and 503. Default 1. */
@@ -46,8 +67,17 @@ const SettingsSchema = {
   RATE_LIMIT_MAX: Type.Integer({ default: 5000, minimum: 0, maximum: 100_000_000 }),
   /** RATE_LIMIT_WINDOW_MS: the window of RATE_LIMIT_MAX. Default 1000. */
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 1000, minimum: 100, maximum: 3_600_000 }),
-  /** WORKER_CONCURRENCY: jobs (groups of batches) a worker folds at once. Default 16. */
-  WORKER_CONCURRENCY: Type.Integer({ default: 16, minimum: 1, maximum: 1000 }),
+  /**
+   * FOLD_BULK_JOBS: most jobs (groups of batches) a worker folds in one bulk: one read and one fold
+   * script for all of them. Default 64.
+   */
+  FOLD_BULK_JOBS: Type.Integer({ default: 64, minimum: 1, maximum: 1000 }),
+  /**
+   * FOLD_BULK_WAIT_MS: while jobs flow, a worker takes a bulk this often, so a job waits at most this
+   * long for its bulk (a full bulk is followed by the next at once; an idle worker waits for a job).
+   * Fewer, larger bulks cost less CPU; a window's last batches wait up to this long. Default 50.
+   */
+  FOLD_BULK_WAIT_MS: Type.Integer({ default: 50, minimum: 0, maximum: 1000 }),
   /** JOB_ATTEMPTS: tries per job before it stays in the failed set (exponential backoff from 200 ms). Default 8. */
   JOB_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, maximum: 100 }),
   /**
@@ -72,12 +102,15 @@ export interface Config extends SharedConfig {
   queueMaxDepth: number;
   groupCommitMs: number;
   groupCommitMax: number;
-  publishGraceMs: number;
+  jobSpanMs: number;
+  windowMaxWaitMs: number;
+  duplicateHorizonMs: number;
   redisCommandTimeoutMs: number;
   retryAfterS: number;
   rateLimitMax: number;
   rateLimitWindowMs: number;
-  workerConcurrency: number;
+  foldBulkJobs: number;
+  foldBulkWaitMs: number;
   jobAttempts: number;
   workerPort: number;
 }
@@ -119,12 +152,15 @@ export function loadConfig(env: Env = process.env): Config {
     queueMaxDepth: s.QUEUE_MAX_DEPTH,
     groupCommitMs: s.GROUP_COMMIT_MS,
     groupCommitMax: s.GROUP_COMMIT_MAX,
-    publishGraceMs: s.PUBLISH_GRACE_MS,
+    jobSpanMs: s.JOB_SPAN_MS,
+    windowMaxWaitMs: s.WINDOW_MAX_WAIT_MS,
+    duplicateHorizonMs: s.DUPLICATE_HORIZON_MS,
     redisCommandTimeoutMs: s.REDIS_COMMAND_TIMEOUT_MS,
     retryAfterS: s.RETRY_AFTER_S,
     rateLimitMax: s.RATE_LIMIT_MAX,
     rateLimitWindowMs: s.RATE_LIMIT_WINDOW_MS,
-    workerConcurrency: s.WORKER_CONCURRENCY,
+    foldBulkJobs: s.FOLD_BULK_JOBS,
+    foldBulkWaitMs: s.FOLD_BULK_WAIT_MS,
     jobAttempts: s.JOB_ATTEMPTS,
     workerPort: s.WORKER_PORT,
   };

@@ -23,11 +23,12 @@ import type { Config } from './config.js';
 import { IngestMetrics } from './metrics.js';
 import { DepthMonitor } from './queue/depth-monitor.js';
 import { GroupCommitter } from './queue/group-commit.js';
-import { IngestQueue } from './queue/ingest-queue.js';
+import { IngestQueue, ORPHAN_AFTER_MS } from './queue/ingest-queue.js';
 import { RejectionCounter } from './queue/rejection-counter.js';
 import { createFailFastRedis, createPatientRedis } from './redis/connections.js';
 import { type Keys, keysFor } from './redis/keys.js';
 import { WindowPublisher } from './windows/publisher.js';
+import { WindowMetrics } from './windows/window-metrics.js';
 import { WindowStore } from './windows/window-store.js';
 import { WindowSubscriber } from './windows/window-subscriber.js';
 
@@ -72,9 +73,16 @@ export function createServices(config: Config, logger: Logger, options: Services
     redis,
     keys,
     queueName: config.queueName,
-    prefix: config.keyPrefix,
     attempts: config.jobAttempts,
+    windowMs: config.windowMs,
+    duplicateHorizonMs: config.duplicateHorizonMs,
+    jobSpanMs: config.jobSpanMs,
   });
+  // Groups a dead replica admitted but never covered with a job get one here (any replica sweeps).
+  const sweeper = setInterval(() => {
+    queue.sweep().catch((error) => logger.debug({ err: error }, 'sweep for groups without a job'));
+  }, ORPHAN_AFTER_MS / 2);
+  sweeper.unref();
   const depth = new DepthMonitor({ redis, pendingKey: keys.pending, maxDepth: config.queueMaxDepth });
   const rejections = new RejectionCounter({ redis, keys, windowMs: config.windowMs });
   const store = new WindowStore(redis, keys, config.windowMs, config.historyWindows);
@@ -101,23 +109,26 @@ export function createServices(config: Config, logger: Logger, options: Services
     maxWaitMs: config.groupCommitMs,
     maxBatches: config.groupCommitMax,
   });
+  const windowMetrics = new WindowMetrics(servingMetrics.registry);
   const publisher = new WindowPublisher({
     store,
     windowMs: config.windowMs,
-    graceMs: config.publishGraceMs,
+    maxWaitMs: config.windowMaxWaitMs,
     context: () => ({ queueDepth: depth.depth, viewers: hub.viewers, droppedFrames: hub.droppedFrames }),
-    onPublished: () => {
+    onPublished: (_window, published) => {
       counts.windowsPublished += 1;
+      windowMetrics.published(published);
     },
-    onError: (error) => logger.warn({ err: error }, 'window publication failed; retrying at the next tick'),
+    onError: (error) => logger.warn({ err: error }, 'window publication failed; trying again shortly'),
   });
   const subscriberRedis = createPatientRedis(config.redisUrl, 'ingestlab-windows-sub');
-  const subscriber = WindowSubscriber.start(
-    subscriberRedis,
-    keys.channel,
-    (window) => hub.publish(window),
-    (error) => logger.warn({ err: error }, 'window subscription'),
-  );
+  const subscriber = WindowSubscriber.start(subscriberRedis, {
+    windows: keys.channel,
+    onWindow: (window) => hub.publish(window),
+    notices: keys.notices,
+    onNotice: () => publisher.kick(),
+    onError: (error) => logger.warn({ err: error }, 'window subscription'),
+  });
   if (options.publish ?? true) publisher.start();
   void depth.poll();
   const startedAt = Date.now();
@@ -165,6 +176,7 @@ export function createServices(config: Config, logger: Logger, options: Services
       };
     },
     async close() {
+      clearInterval(sweeper);
       await committer.drain().catch((error) => logger.warn({ err: error }, 'last group commit failed'));
       await publisher.stop();
       await subscriber.close();

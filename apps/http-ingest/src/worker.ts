@@ -11,14 +11,19 @@ await runProcess({
 Folds batches from System 1's BullMQ queue into the window aggregates in Redis. Run any number.
 Serves /healthz, /readyz and /metrics on WORKER_PORT (default 0: a free port, logged).
 Settings (environment; defaults in README.md): REDIS_URL, QUEUE_NAME, KEY_PREFIX, WINDOW_MS, HISTORY_WINDOWS,
-WORKER_CONCURRENCY, WORKER_PORT, HOST, SHUTDOWN_TIMEOUT_MS, LOG_LEVEL. A bad setting exits 78 naming it.
-SIGTERM/SIGINT stop after the current jobs finish; a second signal exits at once.`,
+FOLD_BULK_JOBS, FOLD_BULK_WAIT_MS, WORKER_PORT, HOST, SHUTDOWN_TIMEOUT_MS, LOG_LEVEL. A bad setting exits 78 naming it.
+SIGTERM/SIGINT stop after the current bulks are written; a second signal exits at once.`,
   loadConfig: () => loadConfig(),
   async start(config, logger) {
     const folding = startFoldWorker(config, logger);
     const http = await startWorkerHttp(config, folding, logger);
     logger.info(
-      { queue: config.queueName, concurrency: config.workerConcurrency, address: http.address },
+      {
+        queue: config.queueName,
+        bulkJobs: config.foldBulkJobs,
+        bulkWaitMs: config.foldBulkWaitMs,
+        address: http.address,
+      },
       'worker started',
     );
     return {

@@ -31,7 +31,6 @@ function startWorkerProcess(config: Config): ManagedProcess {
         KEY_PREFIX: config.keyPrefix,
         QUEUE_NAME: config.queueName,
         WINDOW_MS: String(config.windowMs),
-        WORKER_CONCURRENCY: '8',
         LOG_LEVEL: 'warn',
       },
     },

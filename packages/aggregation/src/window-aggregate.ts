@@ -24,6 +24,8 @@ export interface CloseContext {
   queueDepth?: number;
   viewers?: number;
   droppedFrames?: number;
+  /** Samples that belonged to an earlier, already published window (System 1). */
+  late?: number;
 }
 
 /** The flat, JSON-safe form of a window aggregate: what a worker adds into Redis or a shard sends. */
@@ -156,6 +158,7 @@ export class WindowAggregate {
     };
     if (context.viewers !== undefined) pipeline.viewers = context.viewers;
     if (context.droppedFrames !== undefined) pipeline.droppedFrames = context.droppedFrames;
+    if (context.late !== undefined) pipeline.late = context.late;
     return {
       start: this.start,
       end: this.end,

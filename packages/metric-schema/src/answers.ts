@@ -30,6 +30,12 @@ export const ErrorCodes = {
   notFound: 'ERR_NOT_FOUND',
   /** 413: the body is over MAX_PAYLOAD_BYTES. */
   tooLarge: 'ERR_TOO_LARGE',
+  /**
+   * 409 (System 1): the batch's seq is below what its producer's repeat memory still covers (a later
+   * seq of that producer was taken longer ago than the duplicate horizon), so a repeat could no longer
+   * be told apart from a first copy: not taken. Sending it again gets the same answer.
+   */
+  tooOld: 'ERR_TOO_OLD',
   /** 429: the producer is over its rate; retry after `retry-after`. */
   rateLimited: 'ERR_RATE_LIMITED',
   /** 429: the system sheds load (queue over its depth limit); retry after `retry-after`. */

@@ -34,6 +34,13 @@ export const PipelineSchema = Type.Object({
   viewers: Type.Optional(Type.Integer({ minimum: 0 })),
   /** Frames skipped for slow viewers since the process started (optional, cumulative). */
   droppedFrames: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * Samples in this window that were taken in while an earlier window was open, and reached the
+   * aggregate after that window had been published (System 1 publishes a window at its maximum wait
+   * even if some of its batches are still queued). Counted in `accepted` too. Optional: added after
+   * protocol 1 was fixed; System 2 leaves it out (nothing is ever late there).
+   */
+  late: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type Pipeline = Static<typeof PipelineSchema>;
 

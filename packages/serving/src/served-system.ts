@@ -11,6 +11,7 @@ export type RefusalReason =
   | 'too-large'
   | 'bad-utf8'
   | 'protocol'
+  | 'too-old'
   | 'bad-token'
   | 'rate-limited'
   | 'overloaded'
@@ -23,6 +24,7 @@ export const REFUSAL_REASONS: readonly RefusalReason[] = [
   'too-large',
   'bad-utf8',
   'protocol',
+  'too-old',
   'bad-token',
   'rate-limited',
   'overloaded',

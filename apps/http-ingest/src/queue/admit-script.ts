@@ -1,8 +1,8 @@
-// The admit script (admit.lua) and how long it remembers a (producer, seq).
+// The admit script (admit.lua) and the repeat memory's horizon.
 import { luaScript } from '../redis/lua-script.js';
 
 /** admit.lua: see its header for KEYS, ARGV and the reply. */
 export const ADMIT_LUA = luaScript(new URL('./admit.lua', import.meta.url));
 
-/** How long a (producer, seq) is remembered: 15 minutes, above the contract's 10 (DUPLICATE_HORIZON_MS). */
-export const SEEN_TTL_SECONDS = 15 * 60;
+/** admit.lua's KEYS before its ARGV. */
+export const ADMIT_KEYS = 7;

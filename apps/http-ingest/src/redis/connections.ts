@@ -20,12 +20,20 @@ export function createFailFastRedis(url: string, commandTimeoutMs: number, name:
   return redis;
 }
 
-/** For BullMQ workers and pub/sub subscribers: retries forever, as blocking commands need. */
-export function createPatientRedis(url: string, name: string): Redis {
+/**
+ * For BullMQ workers and pub/sub subscribers: retries forever, as blocking commands need. With
+ * `autoPipelining`, commands issued in one tick go out in one write.
+ */
+export function createPatientRedis(
+  url: string,
+  name: string,
+  options: { autoPipelining?: boolean } = {},
+): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
+    enableAutoPipelining: options.autoPipelining ?? false,
     retryStrategy: (times) => Math.min(50 * times, 1000),
   });
   redis.on('error', () => {});

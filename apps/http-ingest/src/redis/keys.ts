@@ -1,6 +1,12 @@
-// Every Redis key System 1 uses besides BullMQ's own, in one place, under one prefix.
+// Every Redis key System 1 uses, in one place. All of them (BullMQ's too, through its prefix) carry
+// one hash tag, `{<KEY_PREFIX>:s1}`, so on a Redis Cluster every script and transaction touches a
+// single slot. Splitting System 1 into shards later means one tag per shard (`{<KEY_PREFIX>:s1:<n>}`),
+// each with its own queue, counters, repeat memory and window accounts, with ingest routing a batch
+// to its producer's shard.
 
 export interface Keys {
+  /** The hash tag every key below starts with; also BullMQ's key prefix, so its queue shares the slot. */
+  tag: string;
   /** Samples acknowledged (counter). */
   accepted: string;
   /** Samples folded into a window aggregate (counter). */
@@ -13,31 +19,44 @@ export interface Keys {
   producers: string;
   /** Batches admitted and not yet folded: the queue depth in batches (counter). */
   pending: string;
-  /** Jobs (groups) folded (counter). */
+  /** Groups folded (counter). */
   jobsFolded: string;
-  /** Start of the newest window a publisher has closed; folds into it or older are refused. */
+  /** Groups no BullMQ job covers yet, by admission time (sorted set; see ingest-queue.ts). */
+  unjobbed: string;
+  /** Start of the newest window a publisher has closed; admits and folds for it or older go to a later one. */
   closedUpto: string;
   /** Closed windows, newest first (LPUSH + LTRIM). */
   history: string;
   /** Pub/sub channel carrying each closed window as JSON. */
   channel: string;
-  /** `SET NX` marker of a `(producer, seq)`; its value is the batch's sample count. */
-  seen(producer: string, seq: number): string;
-  /** A group's admitted batches (a list of JSON texts): the claim check a job points to. */
+  /** Pub/sub channel on which a fold announces the start of a window it completed (see fold.lua). */
+  notices: string;
+  /** A producer's repeat memory (a hash: floor page, seq bitmaps by page, last admission per page). */
+  dedupe(producer: string): string;
+  /** The prefix of `dedupe` keys, for the admit script. */
+  dedupePrefix: string;
+  /** A group's admitted batches (a list: its admit window, then the stored batches): the claim check a job points to. */
   group(groupId: string): string;
-  /** Window aggregate hash: histogram buckets, sums, extremes, sample count. */
+  /**
+   * Window hash: the aggregate (histogram buckets, sums, extremes, sample count) and the window's
+   * accounts (`a` batches admitted while it was open, `f` of those folded, `late` samples folded into
+   * it after their own window was published).
+   */
   windowHash(start: number): string;
   /** Window host -> highest CPU (sorted set, ZADD GT). */
   windowHosts(start: number): string;
   /** Batches refused while the window was open (counter). */
   windowRejected(start: number): string;
+  /** The prefix of the window keys (`<windowPrefix><start>`), for the scripts that pick a window themselves. */
+  windowPrefix: string;
   /** Prefix for @fastify/rate-limit's keys. */
   rateLimit: string;
 }
 
 export function keysFor(prefix: string): Keys {
-  const p = `${prefix}:s1`;
+  const p = `{${prefix}:s1}`;
   return {
+    tag: p,
     accepted: `${p}:accepted`,
     aggregated: `${p}:aggregated`,
     rejected: `${p}:rejected`,
@@ -45,14 +64,18 @@ export function keysFor(prefix: string): Keys {
     producers: `${p}:producers`,
     pending: `${p}:pending`,
     jobsFolded: `${p}:jobs-folded`,
+    unjobbed: `${p}:unjobbed`,
     closedUpto: `${p}:closed-upto`,
     history: `${p}:history`,
     channel: `${p}:windows`,
-    seen: (producer, seq) => `${p}:seen:${producer}:${seq}`,
+    notices: `${p}:window-complete`,
+    dedupe: (producer) => `${p}:dd:${producer}`,
+    dedupePrefix: `${p}:dd:`,
     group: (groupId) => `${p}:group:${groupId}`,
     windowHash: (start) => `${p}:win:${start}`,
     windowHosts: (start) => `${p}:win:${start}:hosts`,
     windowRejected: (start) => `${p}:win:${start}:rejected`,
+    windowPrefix: `${p}:win:`,
     rateLimit: `${p}:rl:`,
   };
 }

@@ -10,6 +10,7 @@ import {
 } from '@ingestlab/metric-schema';
 import { type RefusalReason, refusal, tokenCheck } from '@ingestlab/serving';
 import type { FastifyPluginAsync } from 'fastify';
+import { SEQ_TOO_OLD } from '../queue/ingest-queue.js';
 
 /** The refusal reason of an /ingest answer, for the shared rejected-batches family. */
 function reasonFor(status: number): RefusalReason {
@@ -18,6 +19,8 @@ function reasonFor(status: number): RefusalReason {
       return 'invalid';
     case 401:
       return 'bad-token';
+    case 409:
+      return 'too-old';
     case 413:
       return 'too-large';
     case 415:
@@ -50,6 +53,10 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
   const overDepth = refusal(
     ErrorCodes.overloaded,
     `batch not taken: queue over its depth limit (${config.queueMaxDepth} batches); keep it and retry`,
+  );
+  const tooOld = refusal(
+    ErrorCodes.tooOld,
+    "batch not taken: its seq is below what this producer's repeat memory still covers (a later seq was taken longer ago than the duplicate horizon), so a repeat could no longer be recognised; do not resend it",
   );
   const notConfirmed = refusal(
     ErrorCodes.unavailable,
@@ -116,6 +123,7 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
         request.log.warn({ err: error }, 'group commit failed');
         return reply.code(503).header('retry-after', retryAfter).send(notConfirmed);
       }
+      if (outcome === SEQ_TOO_OLD) return reply.code(409).send(tooOld);
       if (outcome > 0) counts.acceptedSamples += outcome;
       else counts.duplicateBatches += 1;
       return reply.code(202).send({ accepted: Math.abs(outcome), duplicate: outcome < 0 });

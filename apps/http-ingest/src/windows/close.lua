@@ -1,18 +1,41 @@
--- close.lua: closes a window once. The first caller moves closed-upto to the window's start and
--- takes the aggregate away; any later caller (another replica) gets nil. Folds after this see the
--- window closed.
+-- close.lua: closes a window once, when it is complete or has waited its longest. Complete means the
+-- window has ended (by Redis's clock, which the admit script uses, so no batch can be admitted into
+-- it any more) and every batch admitted while it was open has been folded. The first caller that
+-- finds it so moves closed-upto to the window's start and takes the aggregate away; any later caller
+-- (another replica) is told it is closed. Admits and folds after this see the window closed and go
+-- to a later one.
 --
 -- KEYS[1] closed-upto      start of the newest closed window
--- KEYS[2] window hash
+-- KEYS[2] window hash      the aggregate, and `a` (batches admitted), `f` (folded), `late` (samples)
 -- KEYS[3] window hosts
 -- KEYS[4] window rejected  batches refused while the window was open (counter)
 -- ARGV[1] start            the window's start (ms)
--- Returns {hash fields and values, hosts with scores, rejected}, or nil when already closed.
+-- ARGV[2] windowMs
+-- ARGV[3] maxWaitMs        after its end, a window waits at most this long for its folds
+-- ARGV[4] now              ms since the epoch; '' = Redis's clock (TIME)
+-- Returns {0, closedUpto} when it is closed already; {1, admitted, folded, retryInMs} when not yet
+-- (still open, or incomplete before its maximum wait; retryInMs: until it ends, or until the wait
+-- is over); {2, hash fields and values, hosts with scores, rejected, complete (1 or 0), now} when
+-- closed by this call.
 local closed = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if closed >= tonumber(ARGV[1]) then return false end
+local start = tonumber(ARGV[1])
+if closed >= start then return { 0, string.format('%d', closed) } end
+local now = tonumber(ARGV[4])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local ends = start + tonumber(ARGV[2])
+local counts = redis.call('HMGET', KEYS[2], 'a', 'f')
+local admitted = tonumber(counts[1] or '0')
+local folded = tonumber(counts[2] or '0')
+local complete = folded >= admitted
+if now < ends then return { 1, admitted, folded, ends - now } end
+local deadline = ends + tonumber(ARGV[3])
+if not complete and now < deadline then return { 1, admitted, folded, deadline - now } end
 redis.call('SET', KEYS[1], ARGV[1])
 local hash = redis.call('HGETALL', KEYS[2])
 local hosts = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
 local rejected = redis.call('GET', KEYS[4]) or '0'
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
-return {hash, hosts, rejected}
+return { 2, hash, hosts, rejected, complete and 1 or 0, string.format('%d', now) }

@@ -1,46 +1,35 @@
-// Translates a PartialWindow (from @ingestlab/aggregation) to the fold script's arguments, and the
-// window hash the close script returns back into a PartialWindow. Field names: `n` for samples,
-// `<metric>:c|s|lo|hi` for count, sum, min, max, `<metric>:b:<index>` for bucket counts.
-import type { HistogramSnapshot, PartialWindow } from '@ingestlab/aggregation';
+// Translates a window aggregate (from @ingestlab/aggregation) into the fold script's section for it,
+// and the window hash the close script returns back into a PartialWindow. Field names: `n` for
+// samples, `<metric>:c|s|lo|hi` for count, sum, min, max, `<metric>:b:<index>` for bucket counts.
+import type { HistogramSnapshot, PartialWindow, WindowAggregate } from '@ingestlab/aggregation';
 import { METRIC_NAMES } from '@ingestlab/metric-schema';
 
 const HISTOGRAMS = [...METRIC_NAMES, 'age'] as const;
 type HistogramName = (typeof HISTOGRAMS)[number];
 
-function histogramOf(partial: PartialWindow, name: HistogramName): HistogramSnapshot {
-  return name === 'age' ? partial.age : partial.metrics[name];
-}
-
-/** The fold script's ARGV after start and ttl: samples, then the five counted sections. */
-export function foldArguments(partial: PartialWindow): (string | number)[] {
-  const ints: (string | number)[] = ['n', partial.samples];
-  const floats: (string | number)[] = [];
-  const mins: (string | number)[] = [];
-  const maxes: (string | number)[] = [];
+/**
+ * One JSON text the fold script decodes (cjson) in one go, rather than thousands of arguments each
+ * encoded and sent on its own: `[ints, floats, mins, maxes, hosts]`, the first four flat lists of
+ * field/value pairs (HINCRBY, HINCRBYFLOAT, keep-lowest, keep-highest), the last cpu/host pairs for
+ * ZADD GT. Non-integers travel as strings, so no digit is lost on the way through Lua.
+ */
+export function foldSection(aggregate: WindowAggregate): string {
+  const ints: (string | number)[] = ['n', aggregate.samples];
+  const floats: string[] = [];
+  const mins: string[] = [];
+  const maxes: string[] = [];
   for (const name of HISTOGRAMS) {
-    const h = histogramOf(partial, name);
+    const h = name === 'age' ? aggregate.age : aggregate.metrics[name];
     if (h.count === 0) continue;
     ints.push(`${name}:c`, h.count);
-    for (const [index, count] of Object.entries(h.buckets)) ints.push(`${name}:b:${index}`, count);
+    for (const [index, count] of h.counts) ints.push(`${name}:b:${index}`, count);
     floats.push(`${name}:s`, String(h.sum));
     mins.push(`${name}:lo`, String(h.min));
     maxes.push(`${name}:hi`, String(h.max));
   }
   const hosts: (string | number)[] = [];
-  for (const [host, cpu] of Object.entries(partial.hostCpu)) hosts.push(host, String(cpu));
-  return [
-    partial.samples,
-    ints.length / 2,
-    ...ints,
-    floats.length / 2,
-    ...floats,
-    mins.length / 2,
-    ...mins,
-    maxes.length / 2,
-    ...maxes,
-    hosts.length / 2,
-    ...hosts,
-  ];
+  for (const [host, cpu] of aggregate.hostCpu) hosts.push(cpu, host);
+  return JSON.stringify([ints, floats, mins, maxes, hosts]);
 }
 
 function emptyHistogram(): HistogramSnapshot {

@@ -1,11 +1,12 @@
-// Windows in Redis: folding a group into the open window (workers), closing a window once
-// (publishers), and the bounded history of closed windows that snapshots and /api/history read.
-import { type PartialWindow, partialOf, WindowAggregate, windowStartFor } from '@ingestlab/aggregation';
-import type { Batch, Window } from '@ingestlab/metric-schema';
+// Windows in Redis: folding a bulk of groups into window aggregates (workers), closing a window once
+// it is complete or has waited its longest (publishers), and the bounded history of closed windows
+// that snapshots and /api/history read.
+import { type PartialWindow, WindowAggregate } from '@ingestlab/aggregation';
+import type { Window } from '@ingestlab/metric-schema';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { CLOSE_LUA, FOLD_LUA } from './scripts.js';
-import { foldArguments, partialFromRedis } from './window-codec.js';
+import { partialFromRedis } from './window-codec.js';
 
 /** Window aggregates nobody closed (all publishers down) vanish after an hour, or two windows if longer. */
 export function windowTtlSeconds(windowMs: number): number {
@@ -15,15 +16,45 @@ export function windowTtlSeconds(windowMs: number): number {
 /** A script defined with its number of keys: called with the keys, then the arguments. */
 type ScriptCommand = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
 
-export type FoldOutcome =
-  | { kind: 'folded'; start: number; batches: number; samples: number }
-  | { kind: 'already-folded' }
-  | { kind: 'empty' };
+/** One group of a bulk fold, as the fold script takes it. */
+export interface FoldGroupArgs {
+  /** The group's id (its payload is `Keys.group(id)`). */
+  id: string;
+  /** The window it was admitted into. */
+  admitWindow: number;
+  /** The window it is folded into: its admit window, or a later one when that was closed already (late). */
+  target: number;
+  samples: number;
+}
+
+/** One target window of a bulk fold: its start, its samples and the fold script's section for it. */
+export interface FoldSection {
+  target: number;
+  samples: number;
+  /** foldSection(aggregate) (see window-codec). */
+  section: string;
+}
+
+export type FoldScriptReply =
+  | { kind: 'folded'; batches: number }
+  | { kind: 'already-folded'; groups: number[] }
+  | { kind: 'closed'; closedUpto: number };
 
 export interface ClosedAggregate {
   partial: PartialWindow;
   rejected: number;
+  /** Samples folded into this window after their own window had been published. */
+  late: number;
+  /** False when it was published at its maximum wait with admitted batches not yet folded. */
+  complete: boolean;
+  /** Redis's clock when it was closed. */
+  closedAt: number;
 }
+
+export type CloseOutcome =
+  | { kind: 'closed'; aggregate: ClosedAggregate }
+  | { kind: 'closed-already'; closedUpto: number }
+  | { kind: 'not-yet'; admitted: number; folded: number; retryInMs: number };
 
 export class WindowStore {
   constructor(
@@ -32,59 +63,94 @@ export class WindowStore {
     readonly windowMs: number,
     private readonly historyWindows = 3600,
   ) {
-    if (!('foldGroup' in redis)) redis.defineCommand('foldGroup', { numberOfKeys: 7, lua: FOLD_LUA });
+    if (!('foldBulk' in redis)) redis.defineCommand('foldBulk', { lua: FOLD_LUA });
     if (!('closeWindow' in redis)) redis.defineCommand('closeWindow', { numberOfKeys: 4, lua: CLOSE_LUA });
   }
 
-  private command(name: 'foldGroup' | 'closeWindow'): ScriptCommand {
+  private command(name: 'foldBulk' | 'closeWindow'): ScriptCommand {
     return (this.redis as unknown as Record<string, ScriptCommand>)[name]!.bind(this.redis);
   }
 
-  /**
-   * Folds a group's batches into the window open now (arrival time). Exactly once per group: the
-   * script deletes the payload as it folds, and a retried job finds it gone. If a publisher closed
-   * that window meanwhile, the group goes into the next open one instead.
-   */
-  async foldGroup(group: string, now: () => number = Date.now): Promise<FoldOutcome> {
-    const groupKey = this.keys.group(group);
-    const texts = await this.redis.lrange(groupKey, 0, -1);
-    if (texts.length === 0) return { kind: 'empty' };
-    const samples = texts.flatMap((text) => (JSON.parse(text) as Batch).samples);
-    let start = windowStartFor(now(), this.windowMs);
-    for (;;) {
-      // partialOf reuses one scratch aggregate: a fresh one per job would allocate ~400 KB of buckets
-      const partial = partialOf(samples, start, this.windowMs);
-      const [code, value] = (await this.command('foldGroup')(
-        groupKey,
-        this.keys.windowHash(start),
-        this.keys.windowHosts(start),
-        this.keys.closedUpto,
-        this.keys.aggregated,
-        this.keys.pending,
-        this.keys.jobsFolded,
-        start,
-        windowTtlSeconds(this.windowMs),
-        ...foldArguments(partial),
-      )) as [number, number];
-      if (code === 1) return { kind: 'folded', start, batches: value, samples: partial.samples };
-      if (code === 0) return { kind: 'already-folded' };
-      // Closed already (a stalled worker, or this machine's clock behind the publisher's).
-      start = Math.max(value + this.windowMs, windowStartFor(now(), this.windowMs));
-    }
+  /** The stored payload of each group (its admit window, then its batches); empty when gone. One round trip. */
+  async readGroups(ids: readonly string[]): Promise<string[][]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.lrange(this.keys.group(id), 0, -1);
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [error, list] = results[i] ?? [new Error('no reply')];
+      if (error) throw error;
+      return list as string[];
+    });
   }
 
-  /** Takes a window's aggregate away for publication; null if another publisher already did. */
-  async close(start: number): Promise<ClosedAggregate | null> {
+  /**
+   * Runs fold.lua once: every group folded, or nothing (see its header). `now` is for tests; Redis's
+   * clock otherwise.
+   */
+  async foldScript(
+    groups: readonly FoldGroupArgs[],
+    sections: readonly FoldSection[],
+    now?: number,
+  ): Promise<FoldScriptReply> {
+    const { keys } = this;
+    const args: (string | number)[] = [
+      4 + groups.length,
+      keys.closedUpto,
+      keys.aggregated,
+      keys.pending,
+      keys.jobsFolded,
+    ];
+    for (const group of groups) args.push(keys.group(group.id));
+    args.push(now ?? '', this.windowMs, windowTtlSeconds(this.windowMs), keys.windowPrefix, keys.notices);
+    for (const group of groups) args.push(group.admitWindow, group.target, group.samples);
+    args.push(sections.length);
+    for (const section of sections) args.push(section.target, section.samples, section.section);
+    const reply = (await this.command('foldBulk')(...args)) as number[];
+    if (reply[0] === 1) return { kind: 'folded', batches: reply[1]! };
+    if (reply[0] === 0) return { kind: 'already-folded', groups: reply.slice(1).map((g) => g - 1) };
+    return { kind: 'closed', closedUpto: Number(reply[1]) };
+  }
+
+  /**
+   * Takes a window's aggregate away for publication once it is complete (ended, and every batch
+   * admitted while it was open folded) or has waited `maxWaitMs` after its end. `now` is for tests.
+   */
+  async close(start: number, maxWaitMs: number, now?: number): Promise<CloseOutcome> {
     const reply = (await this.command('closeWindow')(
       this.keys.closedUpto,
       this.keys.windowHash(start),
       this.keys.windowHosts(start),
       this.keys.windowRejected(start),
       start,
-    )) as [string[], string[], string] | null;
-    if (!reply) return null;
-    const [hash, hosts, rejected] = reply;
-    return { partial: partialFromRedis(start, this.windowMs, hash, hosts), rejected: Number(rejected) };
+      this.windowMs,
+      maxWaitMs,
+      now ?? '',
+    )) as [number, ...unknown[]];
+    if (reply[0] === 0) return { kind: 'closed-already', closedUpto: Number(reply[1]) };
+    if (reply[0] === 1) {
+      const [, admitted, folded, retryInMs] = reply as [1, number, number, number];
+      return { kind: 'not-yet', admitted, folded, retryInMs };
+    }
+    const [, hash, hosts, rejected, complete, closedAt] = reply as [
+      2,
+      string[],
+      string[],
+      string,
+      number,
+      string,
+    ];
+    let late = 0;
+    for (let i = 0; i + 1 < hash.length; i += 2) if (hash[i] === 'late') late = Number(hash[i + 1]);
+    return {
+      kind: 'closed',
+      aggregate: {
+        partial: partialFromRedis(start, this.windowMs, hash, hosts),
+        rejected: Number(rejected),
+        late,
+        complete: complete === 1,
+        closedAt: Number(closedAt),
+      },
+    };
   }
 
   /** Start of the newest closed window, or null when none was ever closed. */
@@ -119,5 +185,9 @@ export function closeAggregate(
   closed: ClosedAggregate,
   context: { publishedAt: number; queueDepth: number; viewers?: number; droppedFrames?: number },
 ): Window {
-  return WindowAggregate.fromPartial(closed.partial).close({ ...context, rejected: closed.rejected });
+  return WindowAggregate.fromPartial(closed.partial).close({
+    ...context,
+    rejected: closed.rejected,
+    late: closed.late,
+  });
 }

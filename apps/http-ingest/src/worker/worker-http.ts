@@ -1,6 +1,6 @@
 // The worker's small HTTP face on WORKER_PORT, so compose can health-check it and Prometheus can
-// scrape it: /healthz, /readyz (its Redis connection) and /metrics (jobs, samples folded, failures),
-// with the serving core's error handler and vocabulary.
+// scrape it: /healthz, /readyz (its Redis connection) and /metrics (jobs, bulks, samples folded, late
+// samples, failures), with the serving core's error handler and vocabulary.
 import {
   errorHandler,
   healthRoutes,
@@ -42,6 +42,18 @@ export async function startWorkerHttp(
     'ingest_aggregated_samples_total',
     'Samples this worker folded into windows',
     () => counts.samples,
+  );
+  mirroredCounter(
+    registry,
+    'ingest_fold_bulks_total',
+    'Bulk folds this worker wrote (one read and one fold script each); jobs divided by bulks is the mean bulk size',
+    () => counts.bulks,
+  );
+  mirroredCounter(
+    registry,
+    'ingest_fold_late_samples_total',
+    'Samples this worker folded into a later window because theirs had been published at its maximum wait',
+    () => counts.lateSamples,
   );
   mirroredCounter(
     registry,

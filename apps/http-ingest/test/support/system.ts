@@ -24,7 +24,6 @@ export function testConfig(redisUrl: string, env: Env = {}): Config {
     HTTPS_PORT: '0',
     CERT_DIR: '/tmp/ingestlab-test-certs',
     LOG_LEVEL: 'silent',
-    PUBLISH_GRACE_MS: '100',
     ...env,
   });
 }
