@@ -15,3 +15,4 @@ export * from './encoding.js';
 export * from './msgpack/codec.js';
 export * from './msgpack/structure-check.js';
 export { readBatch as readBatchMsgpack } from './msgpack/batch-reader.js';
+export * from './msgpack/ack.js';

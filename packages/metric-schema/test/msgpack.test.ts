@@ -6,6 +6,7 @@ import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import {
   type Batch,
+  ackMsgpack,
   chooseSubprotocol,
   checkMsgpackStructure,
   decodeMsgpack,
@@ -13,6 +14,7 @@ import {
   encodingOfSubprotocol,
   parseBatch,
   parseBatchMsgpack,
+  readAckMsgpack,
   readBatchMsgpack,
   SUBPROTOCOLS,
   validateBatch,
@@ -230,3 +232,20 @@ describe('negotiation', () => {
 function ascii(text: string): number[] {
   return Array.from(text, (char) => char.charCodeAt(0));
 }
+
+describe('MessagePack acks', () => {
+  it('are standard MessagePack equal to the JSON ack, and read back by the fast reader', () => {
+    for (const seq of [0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1]) {
+      for (const duplicate of [false, true]) {
+        const bytes = ackMsgpack(seq, 100, duplicate);
+        expect(decodeMsgpack(bytes)).toEqual({
+          ok: true,
+          value: { type: 'ack', seq, accepted: 100, duplicate },
+        });
+        expect(readAckMsgpack(bytes)).toEqual({ seq, accepted: 100, duplicate });
+      }
+    }
+    expect(readAckMsgpack(encodeMsgpack({ type: 'nack', seq: 1, error: 'x' }))).toBeUndefined();
+    expect(readAckMsgpack(ackMsgpack(1, 2, true).subarray(0, 20))).toBeUndefined();
+  });
+});
