@@ -10,9 +10,10 @@ import { checkMsgpackStructure } from './structure-check.js';
 
 /**
  * Standard MessagePack only: objects as maps (no records), no shared structures, no extensions of
- * msgpackr's own. Integers above 2^32 are written as float64 (exact up to 2^53).
+ * msgpackr's own; each map with its shortest header (fixmap for our objects). Integers above 2^32
+ * are written as float64 (exact up to 2^53).
  */
-const packr = new Packr({ useRecords: false, moreTypes: false });
+const packr = new Packr({ useRecords: false, moreTypes: false, variableMapSize: true });
 /**
  * Maps as plain objects; 64-bit integers as numbers (the guard has already refused any beyond 2^53).
  * Record definitions and extensions never reach it: the guard refuses every extension type.
