@@ -231,7 +231,11 @@ function timeEach(reps: number, fn: () => unknown): number {
   return times.sort((a, b) => a - b)[3]!;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const runs: Run[] = [];
