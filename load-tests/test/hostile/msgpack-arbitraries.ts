@@ -79,22 +79,22 @@ const wrongTypes = fc
   });
 
 /** Headers that promise far more than the body holds: array, map, str and bin of up to 2^32-1. */
-const LENGTH_BYTES: Record<number, number> = {
-  0xd9: 1,
-  0xc4: 1,
-  0xdc: 2,
-  0xde: 2,
-  0xda: 2,
-  0xc5: 2,
-  0xdd: 4,
-  0xdf: 4,
-  0xdb: 4,
-  0xc6: 4,
-};
+const LENGTH_BYTES = new Map<number, number>([
+  [0xd9, 1],
+  [0xc4, 1],
+  [0xdc, 2],
+  [0xde, 2],
+  [0xda, 2],
+  [0xc5, 2],
+  [0xdd, 4],
+  [0xdf, 4],
+  [0xdb, 4],
+  [0xc6, 4],
+]);
 const hugeLength = fc
-  .tuple(fc.constantFrom(...Object.keys(LENGTH_BYTES).map(Number)), fc.boolean())
+  .tuple(fc.constantFrom(...LENGTH_BYTES.keys()), fc.boolean())
   .map(([token, inSamples]): MsgpackPayload => {
-    const header = Buffer.concat([Buffer.of(token), Buffer.alloc(LENGTH_BYTES[token] as number, 0xff)]);
+    const header = Buffer.concat([Buffer.of(token), Buffer.alloc(LENGTH_BYTES.get(token) as number, 0xff)]);
     const value = Buffer.concat([header, Buffer.alloc(8)]);
     // alone, or as the value of `samples` after a valid producer and seq
     const head = pack({ producer: 'huge-len', seq: 1 });
@@ -124,8 +124,8 @@ const extension = fc
     fc.boolean(),
   )
   .map(([token, type, inSample]): MsgpackPayload => {
-    const fixed: Record<number, number> = { 0xd4: 1, 0xd5: 2, 0xd6: 4, 0xd7: 8, 0xd8: 16 };
-    const length = fixed[token] ?? 3;
+    // fixext 1, 2, 4, 8, 16 (0xd4-0xd8); the ext 8/16/32 forms here carry 3 bytes
+    const length = token >= 0xd4 ? 2 ** (token - 0xd4) : 3;
     const header =
       token === 0xc7
         ? Buffer.of(token, length, type)
