@@ -6,6 +6,7 @@ import { SERVER_OPTIONS, SLOW_HEADER_LIMITS, serving } from '@ingestlab/serving'
 import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import ingestRateLimit from './plugins/ingest-rate-limit.js';
 import jsonBody from './plugins/json-body.js';
+import msgpackBody from './plugins/msgpack-body.js';
 import requestMetrics from './plugins/request-metrics.js';
 import servicesPlugin, { type Listener } from './plugins/services.js';
 import ingestRoutes from './routes/ingest.js';
@@ -32,6 +33,7 @@ const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
   // The ingest route in its own context, with its body parser and its Redis-counted rate limit.
   await app.register(async (ingest) => {
     await ingest.register(jsonBody);
+    await ingest.register(msgpackBody);
     await ingest.register(ingestRateLimit);
     await ingest.register(ingestRoutes);
   });

@@ -1,6 +1,17 @@
 // Test plumbing: System 2 on a real port 0, a minimal WebSocket producer that records every answer
 // by seq, and sample generators.
-import type { AckFrame, Batch, NackFrame, Sample, Stats } from '@ingestlab/metric-schema';
+import {
+  type AckFrame,
+  type Batch,
+  type DecodedMsgpack,
+  decodeMsgpack,
+  type Encoding,
+  encodeMsgpack,
+  type NackFrame,
+  type Sample,
+  type Stats,
+  SUBPROTOCOLS,
+} from '@ingestlab/metric-schema';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
@@ -47,19 +58,31 @@ export interface TestProducer {
 
 export async function connectProducer(
   port: number,
-  options: { token?: string; query?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    query?: string;
+    headers?: Record<string, string>;
+    /** `msgpack` offers the subprotocol, sends batches as MessagePack and reads MessagePack answers. */
+    encoding?: Encoding;
+  } = {},
 ): Promise<TestProducer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ingest${options.query ?? ''}`, {
-    headers,
-    perMessageDeflate: false,
-    maxPayload: 0,
-  });
+  const msgpack = options.encoding === 'msgpack';
+  const socket = new WebSocket(
+    `ws://127.0.0.1:${port}/ingest${options.query ?? ''}`,
+    msgpack ? [SUBPROTOCOLS.msgpack] : [],
+    { headers, perMessageDeflate: false, maxPayload: 0 },
+  );
   const answers: Answer[] = [];
   const acked = new Map<number, AckFrame>();
-  socket.on('message', (data) => {
-    const answer = JSON.parse(String(data)) as Answer;
+  socket.on('message', (data, isBinary) => {
+    if (isBinary !== msgpack) throw new Error(`answer in the wrong encoding (binary: ${isBinary})`);
+    const decoded: DecodedMsgpack = msgpack
+      ? decodeMsgpack(data as Buffer)
+      : { ok: true, value: JSON.parse(String(data)) };
+    if (!decoded.ok) throw new Error(decoded.error);
+    const answer = decoded.value as Answer;
     answers.push(answer);
     if (answer.type === 'ack') acked.set(answer.seq, answer);
   });
@@ -81,7 +104,9 @@ export async function connectProducer(
     closed,
     send: (batch) => {
       if (Buffer.isBuffer(batch)) socket.send(batch, { binary: true });
-      else socket.send(typeof batch === 'string' ? batch : JSON.stringify(batch));
+      else if (typeof batch === 'string') socket.send(batch);
+      else if (msgpack) socket.send(encodeMsgpack(batch), { binary: true });
+      else socket.send(JSON.stringify(batch));
     },
     close: () => socket.close(),
   };

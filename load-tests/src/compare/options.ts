@@ -3,13 +3,15 @@
 import { join } from 'node:path';
 import { MAX_PER_HOST } from '@ingestlab/producers';
 
-export const PIPELINES = ['http1', 'h2c', 'h2', 'ws'] as const;
+export const PIPELINES = ['http1', 'h2c', 'h2', 'ws', 'http1+msgpack', 'ws+msgpack'] as const;
+/** Run when --pipelines is not given: the four JSON pipelines (MessagePack ones are asked for by name). */
+export const DEFAULT_PIPELINES: readonly Pipeline[] = ['http1', 'h2c', 'h2', 'ws'];
 export type Pipeline = (typeof PIPELINES)[number];
 export const SERIES = ['single', 'batched', 'fleet'] as const;
 export type SeriesName = (typeof SERIES)[number];
 
 export interface CompareOptions {
-  /** Pipelines to drive, in this order. Default all four. */
+  /** Pipelines to drive, in this order. Default the four JSON ones (DEFAULT_PIPELINES). */
   pipelines: Pipeline[];
   /**
    * Load series: `single` (one sample per request) and `batched` (batchSize samples per request), both
@@ -81,7 +83,8 @@ Series
 
 Options
   --quick                 classroom run, about 2 minutes: one step of each series, 1 repeat, 3 s, 50 viewers
-  --pipelines <list>      comma list of http1,h2c,h2,ws            (default: all)
+  --pipelines <list>      comma list of http1,h2c,h2,ws,http1+msgpack,ws+msgpack
+                          (+msgpack: batches in MessagePack)  (default: http1,h2c,h2,ws)
   --series <list>         single, batched, fleet                  (default: single,batched,fleet)
   --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,7000,10000,13000)
   --rates-batched <list>  step rates, samples/s, batched series    (default: 50000,100000,200000,400000,700000,1000000,1400000)
@@ -210,7 +213,7 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
     return raw === undefined ? fallback : parse(raw);
   };
   const options: CompareOptions = {
-    pipelines: opt('--pipelines', (r) => list('--pipelines', r, PIPELINES), [...PIPELINES]),
+    pipelines: opt('--pipelines', (r) => list('--pipelines', r, PIPELINES), [...DEFAULT_PIPELINES]),
     series: opt('--series', (r) => list('--series', r, SERIES), [...SERIES]),
     ratesSingle: opt(
       '--rates-single',

@@ -24,6 +24,8 @@ export const ErrorCodes = {
   invalidBatch: 'ERR_INVALID_BATCH',
   /** 400 or 415: the body is not JSON, is empty, or its content-type is not application/json. */
   notJson: 'ERR_NOT_JSON',
+  /** 400: a body sent as `application/vnd.msgpack` is not MessagePack a system takes (see msgpack/). */
+  notMsgpack: 'ERR_NOT_MSGPACK',
   /** 401: INGEST_TOKEN is set and the request did not present it. */
   unauthorized: 'ERR_UNAUTHORIZED',
   /** 404: no such route. */

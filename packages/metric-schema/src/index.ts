@@ -12,3 +12,8 @@ export * from './validate.js';
 export * from './lab-actions.js';
 export * from './lab-state.js';
 export * from './lab-scenario.js';
+export * from './encoding.js';
+export * from './msgpack/codec.js';
+export * from './msgpack/structure-check.js';
+export { readBatch as readBatchMsgpack } from './msgpack/batch-reader.js';
+export * from './msgpack/ack.js';

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { integerFlag, UsageError } from '@ingestlab/devkit/cli-args';
+import { ENCODINGS, type Encoding } from '@ingestlab/metric-schema';
 import { INCIDENT_SCHEDULES } from './incidents.js';
 import type { ConnectionModel, LoadOptions } from './load-options.js';
 import { BATCHES_PER_THREAD } from './source-plan.js';
@@ -19,6 +20,8 @@ own producer on its own connection, as a real fleet of servers would be.
 
 Options:
   --target <t>          http1 | h2c | h2 | ws                          (default http1)
+  --encoding <e>        json | msgpack: MessagePack batches (ws: subprotocol ingestlab.msgpack;
+                        http1/h2c/h2: content-type application/vnd.msgpack) (default json)
   --url <url>           base URL of the system       (default per target: ${Object.entries(DEFAULT_URLS)
     .map(([t, u]) => `${t} ${u}`)
     .join(', ')})
@@ -77,8 +80,13 @@ export function parseCli(argv: string[]): CliConfig {
   if (!TARGETS.includes(target)) {
     throw new UsageError(`--target must be one of ${TARGETS.join(', ')}, got "${v.target}"`);
   }
+  const encoding = (v.encoding ?? 'json') as Encoding;
+  if (!ENCODINGS.includes(encoding)) {
+    throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}, got "${v.encoding}"`);
+  }
   const load: LoadOptions = {
     target,
+    encoding,
     hosts: int('--hosts', v.hosts, 1, 10_000_000) ?? 1000,
     intervalMs: flag('--rate', v.rate, parseRate) ?? 1000,
     batchSize: int('--batch', v.batch, 1, 1000) ?? 1,
@@ -149,6 +157,7 @@ function parseFlags(argv: string[]) {
     allowPositionals: false,
     options: {
       target: { type: 'string' },
+      encoding: { type: 'string' },
       url: { type: 'string' },
       hosts: { type: 'string' },
       rate: { type: 'string' },

@@ -31,12 +31,13 @@ export function summaryText(s: LoadSummary): string {
       ? `per-host connections (${fmt(s.connections)}, one per host)`
       : `${fmt(s.connections)} pooled connection(s)`;
   return [
-    `${s.target} ${s.url}  ${fmt(s.hosts)} hosts every ${s.intervalMs} ms, batch ${s.batchSize}, ${model}, ` +
+    `${s.target} (${s.encoding}) ${s.url}  ${fmt(s.hosts)} hosts every ${s.intervalMs} ms, batch ${s.batchSize}, ${model}, ` +
       `${s.workers} thread(s), seed ${s.seed}`,
     `ran ${(s.elapsedMs / 1000).toFixed(1)} s (ramp ${(s.rampMs / 1000).toFixed(1)} s, stopped by ${s.stoppedBy}); ` +
       `target ${fmt(s.targetRate)} samples/s, acknowledged ${fmt(s.rates.acknowledgedPerSec)}/s after the ramp; ` +
       `acked share ${s.ackedShare === null ? '-' : `${(s.ackedShare * 100).toFixed(2)} %`}`,
-    `connections opened ${fmt(s.connectionsOpened)}, lost ${fmt(s.connectionsLost)}`,
+    `connections opened ${fmt(s.connectionsOpened)}, lost ${fmt(s.connectionsLost)}; ` +
+      `batch bodies ${fmt(s.bodyBytes.total)} B (${s.bodyBytes.perSample ?? '-'} B per sample, ${s.encoding})`,
     `  ${''.padEnd(14)}${'batches'.padStart(14)}${'samples'.padStart(16)}`,
     row('due', s.batches.due, s.samples.due),
     row('sent', s.batches.sent, s.samples.sent),

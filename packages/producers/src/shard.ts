@@ -8,7 +8,8 @@ import { type Counters, type OutcomeCounts, emptyCounters, snapshotCounters } fr
 import { type Due, DueHeap } from './due-heap.js';
 import { createFleet } from './fleet.js';
 import { LOAD_DEFAULTS, type ShardOptions } from './load-options.js';
-import { BodyPool, SampleEncoder, batchBody, batchHead, sampleEnd } from './sample-encoder.js';
+import { BODY_FORMATS } from './body-format.js';
+import { BodyPool } from './sample-encoder.js';
 import type { WorkerPlan } from './source-plan.js';
 import { type LoadSummary, buildSummary } from './summary.js';
 import { createTransport } from './transports/create-transport.js';
@@ -88,13 +89,14 @@ export function startShard(spec: ShardSpec): Shard {
     ...(options.dayMs ? { dayMs: options.dayMs } : {}),
     ...(options.incidents ? { incidents: options.incidents } : {}),
   });
-  const encoder = new SampleEncoder(fleet, plan.firstHost, plan.hostCount);
+  const format = BODY_FORMATS[options.encoding ?? 'json'];
+  const encoder = format.encoder(fleet, plan.firstHost, plan.hostCount);
   const counters: Counters = emptyCounters();
   const scheduleLag = new Histogram();
 
   const sources: Source[] = plan.sources.map((source) => ({
     name: source.name,
-    head: batchHead(source.name),
+    head: format.batchHead(source.name),
     seq: 0,
     // each producer is one connection; `zeroMaskKey` spares a generator the masking of ws frames
     transport: createTransport(
@@ -123,6 +125,7 @@ export function startShard(spec: ShardSpec): Shard {
   let dueBatches = 0;
   let dueSamples = 0;
   let steadyDueSamples = 0;
+  let bodyBytes = 0;
   const missed = { backlog: 0, generator: 0 };
   let missedSamples = 0;
   let outstanding = 0;
@@ -155,18 +158,18 @@ export function startShard(spec: ShardSpec): Shard {
       for (let j = 0; j < batchSize; j++) {
         const at = ts - Math.floor((batchSize - 1 - j) * intervalMs);
         parts[j] = encoder.part(source.firstHost, at);
-        ends[j] = sampleEnd(at);
+        ends[j] = format.sampleEnd(at);
       }
     } else {
       // a pooled connection: the next hosts of its share, all measured at ts
-      const end = sampleEnd(ts);
+      const end = format.sampleEnd(ts);
       for (let j = 0; j < batchSize; j++) {
         parts[j] = encoder.part(source.firstHost + source.cursor, ts);
         ends[j] = end;
         source.cursor = source.cursor + 1 === source.hostCount ? 0 : source.cursor + 1;
       }
     }
-    return batchBody(source.head, seq, parts, ends, batchSize, pool);
+    return format.batchBody(source.head, seq, parts, ends, batchSize, pool);
   };
 
   const fallDue = (source: Source, due: number, now: number) => {
@@ -190,6 +193,7 @@ export function startShard(spec: ShardSpec): Shard {
     }
     const seq = source.seq++;
     const { body, slab } = bodyOf(source, seq, Math.floor(startEpoch + (due - t0)));
+    bodyBytes += body.length;
     source.outstanding++;
     outstanding++;
     void source.transport
@@ -278,6 +282,7 @@ export function startShard(spec: ShardSpec): Shard {
     onSettled = undefined;
     return buildSummary({
       target: options.target,
+      encoding: format.encoding,
       url: sources[0]?.transport.url ?? url,
       seed,
       hosts: plan.hostCount,
@@ -296,6 +301,7 @@ export function startShard(spec: ShardSpec): Shard {
       dueBatches,
       dueSamples,
       steadyDueSamples,
+      bodyBytes,
       generator: { cpuPercent: 0, eventLoopUtilization: [elu], scheduleLag: scheduleLag.toSnapshot() },
       producers: sources.map((source) => ({ name: source.name, batches: source.seq })),
     });

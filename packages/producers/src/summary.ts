@@ -8,6 +8,7 @@ import {
 } from './counters.js';
 import { type GeneratorReport, judgeGenerator } from './generator-report.js';
 import { type Percentiles, mergeSnapshots, percentilesOfSnapshot } from './percentiles.js';
+import type { Encoding } from '@ingestlab/metric-schema';
 import type { Target } from './transports/types.js';
 
 export interface LoadOutcomes extends OutcomeCounts {
@@ -19,6 +20,8 @@ export interface LoadOutcomes extends OutcomeCounts {
 
 export interface LoadSummary {
   target: Target;
+  /** How batches went on the wire: `json` or `msgpack`. */
+  encoding: Encoding;
   url: string;
   seed: number;
   /** Hosts simulated, and each one's sample interval (ms). */
@@ -54,6 +57,11 @@ export interface LoadSummary {
   steady: { dueSamples: number; acknowledgedSamples: number };
   /** Extra attempts beyond the first, over all batches. */
   retries: number;
+  /**
+   * Bytes of the batch bodies sent (first attempts), and per sample sent: the encoding's share of the
+   * wire, without HTTP headers or WebSocket frame headers.
+   */
+  bodyBytes: { total: number; perSample: number | null };
   /** Samples per second: first sends over the whole sending time; acknowledged over the steady part. */
   rates: { sentPerSec: number; acknowledgedPerSec: number };
   /**
@@ -73,6 +81,7 @@ export interface LoadSummary {
 
 export interface SummaryInput {
   target: Target;
+  encoding: Encoding;
   url: string;
   seed: number;
   hosts: number;
@@ -91,6 +100,8 @@ export interface SummaryInput {
   dueBatches: number;
   dueSamples: number;
   steadyDueSamples: number;
+  /** Bytes of the batch bodies sent (first attempts). */
+  bodyBytes: number;
   generator: { cpuPercent: number; eventLoopUtilization: number[]; scheduleLag: HistogramSnapshot };
   producers: { name: string; batches: number }[];
 }
@@ -103,6 +114,7 @@ export function buildSummary(input: SummaryInput): LoadSummary {
   const steadySeconds = steadyMs / 1000;
   return {
     target: input.target,
+    encoding: input.encoding,
     url: input.url,
     seed: input.seed,
     hosts: input.hosts,
@@ -128,6 +140,10 @@ export function buildSummary(input: SummaryInput): LoadSummary {
         : null,
     steady: { dueSamples: input.steadyDueSamples, acknowledgedSamples: counters.steadyAcknowledgedSamples },
     retries: counters.retries,
+    bodyBytes: {
+      total: input.bodyBytes,
+      perSample: counters.samples.sent > 0 ? round2(input.bodyBytes / counters.samples.sent) : null,
+    },
     rates: {
       sentPerSec: seconds > 0 ? round(counters.samples.sent / seconds) : 0,
       acknowledgedPerSec:
@@ -193,6 +209,7 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
   let dueBatches = 0;
   let dueSamples = 0;
   let steadyDueSamples = 0;
+  let bodyBytes = 0;
   let scheduleLag = first.histograms.scheduleLag;
   for (const [i, part] of parts.entries()) {
     addCountersSnapshot(counters, countersOf(part));
@@ -202,10 +219,12 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
     dueBatches += part.batches.due;
     dueSamples += part.samples.due;
     steadyDueSamples += part.steady.dueSamples;
+    bodyBytes += part.bodyBytes?.total ?? 0;
     if (i > 0) scheduleLag = mergeSnapshots(scheduleLag, part.histograms.scheduleLag);
   }
   return buildSummary({
     target: first.target,
+    encoding: first.encoding,
     url: first.url,
     seed: first.seed,
     hosts: parts.reduce((sum, part) => sum + part.hosts, 0),
@@ -222,6 +241,7 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
     missedBatches: missed,
     missedSamples,
     dueBatches,
+    bodyBytes,
     dueSamples,
     steadyDueSamples,
     generator: {
@@ -235,4 +255,8 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -1,6 +1,7 @@
 // POST /ingest: authorise, shed under load, validate, then group-commit into Redis; the 202 is sent
 // only once Redis confirmed. Every answer other than 202 counts one refused batch, by reason.
 import {
+  type Batch,
   ErrorAnswerSchema,
   type ErrorAnswer,
   ErrorCodes,
@@ -11,6 +12,7 @@ import {
 import { type RefusalReason, refusal, tokenCheck } from '@ingestlab/serving';
 import type { FastifyPluginAsync } from 'fastify';
 import { SEQ_TOO_OLD } from '../queue/ingest-queue.js';
+import { readMsgpackBody } from '../plugins/msgpack-body.js';
 
 /** The refusal reason of an /ingest answer, for the shared rejected-batches family. */
 function reasonFor(status: number): RefusalReason {
@@ -89,11 +91,14 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
         }
         done();
       },
-      onResponse: (_request, reply, done) => {
+      onResponse: (request, reply, done) => {
         if (reply.statusCode !== 202) {
           rejections.add();
-          const reason =
-            reply.statusCode === 429 && depth.overDepth() ? 'overloaded' : reasonFor(reply.statusCode);
+          const reason = request.notMsgpack
+            ? 'not-msgpack'
+            : reply.statusCode === 429 && depth.overDepth()
+              ? 'overloaded'
+              : reasonFor(reply.statusCode);
           counts.rejectedBatches[reason] += 1;
         }
         done();
@@ -101,21 +106,40 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      if (typeof body !== 'string') {
-        return reply.code(415).send(refusal(ErrorCodes.notJson, 'content-type must be application/json'));
+      let batch: Batch;
+      /** What is queued: the body itself when it is JSON. */
+      let text: string;
+      if (Buffer.isBuffer(body)) {
+        // application/vnd.msgpack (plugins/msgpack-body.ts): queued as JSON, the workers' one form
+        const read = readMsgpackBody(body);
+        if (!read.ok) {
+          request.notMsgpack = read.notMsgpack;
+          return reply.code(400).send(read.answer);
+        }
+        batch = read.batch;
+        text = read.json;
+      } else if (typeof body === 'string') {
+        const json = parseJson(body);
+        if (!json.ok) return reply.code(400).send(refusal(ErrorCodes.notJson, json.error));
+        // The boolean check first; the validator that gathers the reasons runs only for a bad batch.
+        const value = json.value;
+        if (!validateBatch.check(value)) return reply.code(400).send(invalidBatch(value));
+        batch = value;
+        text = body;
+      } else {
+        return reply
+          .code(415)
+          .send(
+            refusal(ErrorCodes.notJson, 'content-type must be application/json or application/vnd.msgpack'),
+          );
       }
-      const json = parseJson(body);
-      if (!json.ok) return reply.code(400).send(refusal(ErrorCodes.notJson, json.error));
-      // The boolean check first; the validator that gathers the reasons runs only for a bad batch.
-      const batch = json.value;
-      if (!validateBatch.check(batch)) return reply.code(400).send(invalidBatch(batch));
       let outcome: number;
       try {
         outcome = await committer.add({
           producer: batch.producer,
           seq: batch.seq,
           samples: batch.samples.length,
-          json: body,
+          json: text,
         });
         depth.noteWriteSuccess();
       } catch (error) {

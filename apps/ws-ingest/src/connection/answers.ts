@@ -1,9 +1,22 @@
 // Ack and nack frames as strings built by concatenation: the hot path sends one per batch, and
-// this avoids an object plus JSON.stringify for each ack.
-import type { ErrorDetail, NackFrame } from '@ingestlab/metric-schema';
+// this avoids an object plus JSON.stringify for each ack. On a MessagePack socket the same frames go
+// out as MessagePack (the ack from fixed byte parts, see @ingestlab/metric-schema's ackMsgpack).
+import { type ErrorDetail, encodeMsgpack, type NackFrame } from '@ingestlab/metric-schema';
 
 export function ackText(seq: number, accepted: number, duplicate: boolean): string {
   return `{"type":"ack","seq":${seq},"accepted":${accepted},"duplicate":${duplicate}}`;
+}
+
+export function nackFrame(
+  seq: number | null,
+  error: string,
+  details?: ErrorDetail[],
+  retryAfterMs?: number,
+): NackFrame {
+  const frame: NackFrame = { type: 'nack', seq, error };
+  if (details && details.length > 0) frame.details = details;
+  if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
+  return frame;
 }
 
 export function nackText(
@@ -12,8 +25,14 @@ export function nackText(
   details?: ErrorDetail[],
   retryAfterMs?: number,
 ): string {
-  const frame: NackFrame = { type: 'nack', seq, error };
-  if (details && details.length > 0) frame.details = details;
-  if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
-  return JSON.stringify(frame);
+  return JSON.stringify(nackFrame(seq, error, details, retryAfterMs));
+}
+
+export function nackMsgpack(
+  seq: number | null,
+  error: string,
+  details?: ErrorDetail[],
+  retryAfterMs?: number,
+): Uint8Array {
+  return encodeMsgpack(nackFrame(seq, error, details, retryAfterMs));
 }

@@ -1,12 +1,25 @@
-// One producer's ingest socket. It moves bytes: each text frame is parsed and validated, handed to
-// the core (`ingest(batch, now)`), and answered on the same socket with an ack or a nack. Refusals
-// follow the contract (nack, or close 1003 / 1007 / 1009); the read side pauses at the in-flight cap.
-import { type Batch, CloseCodes, type ErrorDetail, seqOf, validateBatch } from '@ingestlab/metric-schema';
+// One producer's ingest socket. It moves bytes: each frame is parsed and validated, handed to the core
+// (`ingest(batch, now)`), and answered on the same socket with an ack or a nack. The handshake's
+// subprotocol sets the encoding: JSON text frames by default, MessagePack binary frames for
+// `ingestlab.msgpack` (answers in the same encoding). Refusals follow the contract (nack, or close
+// 1003 / 1007 / 1009); the read side pauses at the in-flight cap.
+import {
+  ackMsgpack,
+  type Batch,
+  CloseCodes,
+  type Encoding,
+  type ErrorDetail,
+  encodingOfSubprotocol,
+  decodeMsgpack,
+  parseBatchMsgpack,
+  seqOf,
+  validateBatch,
+} from '@ingestlab/metric-schema';
 import type { RefusalReason } from '@ingestlab/serving';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { IngestCore } from '../core/ingest-core.js';
-import { ackText, nackText } from './answers.js';
+import { ackText, nackMsgpack, nackText } from './answers.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
 
 /** Per-connection figures the pool sums for /metrics. */
@@ -34,6 +47,8 @@ export class IngestConnection {
   draining = false;
   /** Bound once so each send reuses it rather than allocating a closure per ack. */
   private readonly settled: (error?: Error) => void;
+  /** From the subprotocol the handshake chose. */
+  readonly encoding: Encoding;
 
   constructor(
     readonly socket: WebSocket,
@@ -49,7 +64,9 @@ export class IngestConnection {
       },
     );
     this.settled = () => this.limiter.settled();
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.encoding = encodingOfSubprotocol(socket.protocol);
+    if (this.encoding === 'msgpack') socket.on('message', (data, isBinary) => this.onMsgpack(data, isBinary));
+    else socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('pong', () => {
       this.alive = true;
     });
@@ -104,6 +121,43 @@ export class IngestConnection {
     this.take(value);
   }
 
+  /** A frame on an `ingestlab.msgpack` socket: one MessagePack batch per binary frame. */
+  private onMsgpack(data: RawData, isBinary: boolean): void {
+    if (this.draining) return;
+    this.counts.framesIn += 1;
+    this.limiter.taken();
+    if (!isBinary) {
+      this.refuseAndClose(
+        'not-msgpack',
+        CloseCodes.unsupportedData,
+        'text frames are not accepted on an ingestlab.msgpack socket: send one MessagePack batch per binary frame',
+      );
+      return;
+    }
+    const parsed = parseBatchMsgpack(data as Buffer);
+    if (parsed.ok) {
+      this.take(parsed.value);
+      return;
+    }
+    if ('notMsgpack' in parsed) {
+      // the frame's bytes are not what its negotiated type promises: 1007, as for bad UTF-8 in text
+      this.refuseAndClose(
+        'not-msgpack',
+        CloseCodes.invalidPayload,
+        `frame ${parsed.error.replace(/^body /, '')}`,
+      );
+      return;
+    }
+    this.core.refuse('invalid');
+    this.nack(this.seqOfMsgpack(data as Buffer), parsed.error, parsed.details);
+  }
+
+  /** The seq of a MessagePack frame that is not a valid batch, for its nack (null if unreadable). */
+  private seqOfMsgpack(bytes: Buffer): number | null {
+    const decoded = decodeMsgpack(bytes);
+    return decoded.ok ? seqOf(decoded.value) : null;
+  }
+
   private take(batch: Batch): void {
     const outcome = this.core.ingest(batch, Date.now());
     if (outcome === 0) {
@@ -116,20 +170,27 @@ export class IngestConnection {
       return;
     }
     this.counts.acks += 1;
-    this.answer(outcome > 0 ? ackText(batch.seq, outcome, false) : ackText(batch.seq, -outcome, true));
+    const accepted = outcome > 0 ? outcome : -outcome;
+    if (this.encoding === 'msgpack') this.answer(ackMsgpack(batch.seq, accepted, outcome < 0));
+    else this.answer(ackText(batch.seq, accepted, outcome < 0));
   }
 
   private nack(seq: number | null, error: string, details?: ErrorDetail[], retryAfterMs?: number): void {
     this.counts.nacks += 1;
-    this.answer(nackText(seq, error, details, retryAfterMs));
+    this.answer(
+      this.encoding === 'msgpack'
+        ? nackMsgpack(seq, error, details, retryAfterMs)
+        : nackText(seq, error, details, retryAfterMs),
+    );
   }
 
-  private answer(text: string): void {
+  /** Sends an answer: a string as a text frame, bytes as a binary frame. */
+  private answer(frame: string | Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) {
       this.limiter.settled();
       return;
     }
-    this.socket.send(text, this.settled);
+    this.socket.send(frame, this.settled);
   }
 
   private refuseAndClose(kind: RefusalReason, code: number, error: string): void {

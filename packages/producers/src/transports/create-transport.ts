@@ -2,7 +2,7 @@
 // acknowledged, refused or failed, and each of those is counted: nothing is lost silently.
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Batch } from '@ingestlab/metric-schema';
+import { type Batch, encodeMsgpack } from '@ingestlab/metric-schema';
 import { backoffDelay, sleep } from '../backoff.js';
 import { type Counters, countError, emptyCounters, snapshotCounters } from '../counters.js';
 import { createH2Wire } from './h2-wire.js';
@@ -186,7 +186,10 @@ export function createSender(
         producer: batch.producer,
         seq: batch.seq,
         samples: batch.samples.length,
-        body: Buffer.from(JSON.stringify(batch)),
+        body:
+          options.encoding === 'msgpack'
+            ? Buffer.from(encodeMsgpack(batch))
+            : Buffer.from(JSON.stringify(batch)),
         dueAt: performance.now(),
       }),
     sendEncoded,

@@ -1,6 +1,6 @@
 // The shapes every transport shares: one attempt on the wire (`Wire`) and the retrying,
 // counting sender built on it (`Transport`).
-import type { Batch } from '@ingestlab/metric-schema';
+import type { Batch, Encoding } from '@ingestlab/metric-schema';
 import type { CountersSnapshot } from '../counters.js';
 
 export const TARGETS = ['http1', 'h2c', 'h2', 'ws'] as const;
@@ -26,15 +26,16 @@ export type AttemptResult = (
 ) & { sentAt?: number };
 
 /**
- * A batch ready for the wire: its JSON body already built (by JSON.stringify, or by the load driver's
- * string concatenation), with the identity and size the sender and the wires need.
+ * A batch ready for the wire: its body already built in the transport's encoding (by JSON.stringify or
+ * the MessagePack encoder, or by the load driver from cached parts), with the identity and size the
+ * sender and the wires need.
  */
 export interface EncodedBatch {
   producer: string;
   seq: number;
   /** Samples in the batch. */
   samples: number;
-  /** The batch as JSON, encoded (UTF-8). */
+  /** The batch in the transport's encoding: JSON (UTF-8) or MessagePack. */
   body: Buffer;
   /** When the batch was due by its schedule, performance.now() of this thread: latency counts from here. */
   dueAt: number;
@@ -98,6 +99,12 @@ export interface RetryOptions {
 }
 
 export interface TransportOptions {
+  /**
+   * How batches go on the wire: `json` (the default), or `msgpack`, MessagePack, asked for by the
+   * WebSocket subprotocol `ingestlab.msgpack` (binary frames, answers in MessagePack) or, over HTTP,
+   * `content-type: application/vnd.msgpack` (answers stay JSON).
+   */
+  encoding?: Encoding;
   /** Base URL of the system; `/ingest` is appended unless the path already ends with it. Default per target. */
   url?: string;
   /** Sent as `authorization: Bearer <token>` when set. */

@@ -1,8 +1,10 @@
-// WebSocket ingest (ws, no permessage-deflate): one batch per text frame, acks and nacks matched by
+// WebSocket ingest (ws, no permessage-deflate): one batch per text frame (or, with encoding msgpack,
+// per binary frame on the subprotocol `ingestlab.msgpack`, answers in MessagePack), acks and nacks matched by
 // seq, a bounded window of unacked batches, and reconnect with backoff + jitter. Batches unacked when
 // the socket drops end their attempt as `connection-lost`; the sender resends them, same seq, once
 // the socket is back.
 import { performance } from 'node:perf_hooks';
+import { SUBPROTOCOLS, decodeMsgpack, readAckMsgpack } from '@ingestlab/metric-schema';
 import WebSocket from 'ws';
 import { Window, backoffDelay, sleep } from '../backoff.js';
 import { watchDeadlines } from '../deadlines.js';
@@ -26,6 +28,18 @@ class RefusedConnect extends Error {
     super(kind);
   }
 }
+
+/** The frame an answer arrives in, decoded. */
+interface Answer {
+  type?: unknown;
+  seq?: unknown;
+  accepted?: unknown;
+  duplicate?: unknown;
+  retryAfterMs?: unknown;
+}
+
+const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
 
 /** Fills the mask key with zeros: `ws` then sends the payload as it is (see TransportOptions.zeroMaskKey). */
 const zeroMask = (mask: Buffer) => mask.fill(0);
@@ -55,30 +69,39 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
     for (const entry of all) entry.finish(result);
   };
 
-  const onMessage = (data: WebSocket.RawData) => {
-    const text = data.toString();
-    const fast = FAST_ACK.exec(text);
-    if (fast) {
-      const seq = Number(fast[1]);
-      const entry = pending.get(seq);
-      if (!entry) return;
-      pending.delete(seq);
-      entry.finish({ kind: 'ack', accepted: Number(fast[2]), duplicate: fast[3] === 'true' });
-      return;
+  const msgpack = options.encoding === 'msgpack';
+  const binary = msgpack;
+
+  const onAck = (seq: number, accepted: number, duplicate: boolean) => {
+    const entry = pending.get(seq);
+    if (!entry) return;
+    pending.delete(seq);
+    entry.finish({ kind: 'ack', accepted, duplicate });
+  };
+
+  /** An answer other than the usual ack, decoded; undefined when it is not one we can read. */
+  const decodeAnswer = (data: WebSocket.RawData, isBinary: boolean): Answer | undefined => {
+    if (isBinary) {
+      const decoded = decodeMsgpack(data as Buffer);
+      return decoded.ok && typeof decoded.value === 'object' ? (decoded.value as Answer) : undefined;
     }
-    let frame: {
-      type?: unknown;
-      seq?: unknown;
-      accepted?: unknown;
-      duplicate?: unknown;
-      retryAfterMs?: unknown;
-    };
     try {
-      frame = JSON.parse(text);
+      return JSON.parse(data.toString());
     } catch {
-      return; // the ingest socket only carries ack/nack; anything else is ignored
+      return undefined; // the ingest socket only carries ack/nack; anything else is ignored
     }
-    if (typeof frame.seq !== 'number') return;
+  };
+
+  const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
+    if (isBinary) {
+      const ack = readAckMsgpack(data as Buffer);
+      if (ack) return onAck(ack.seq, ack.accepted, ack.duplicate);
+    } else {
+      const fast = FAST_ACK.exec(data.toString());
+      if (fast) return onAck(Number(fast[1]), Number(fast[2]), fast[3] === 'true');
+    }
+    const frame = decodeAnswer(data, isBinary);
+    if (!frame || typeof frame.seq !== 'number') return;
     const entry = pending.get(frame.seq);
     if (!entry) return; // a late answer to an attempt that already timed out
     pending.delete(frame.seq);
@@ -101,7 +124,7 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
     new Promise((resolve, reject) => {
       const headers: Record<string, string> = {};
       if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const ws = new WebSocket(target, {
+      const ws = new WebSocket(target, msgpack ? [SUBPROTOCOLS.msgpack] : [], {
         perMessageDeflate: false,
         headers,
         handshakeTimeout: options.timeoutMs ?? 10_000,
@@ -191,8 +214,8 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
       // insertion order is send order (a seq is pending once at most): the sweep relies on it
       pending.delete(batch.seq);
       pending.set(batch.seq, entry);
-      // a text frame: the body is JSON, already UTF-8
-      ws.send(batch.body, { binary: false }, (error) => {
+      // a text frame (JSON, already UTF-8) or, on an ingestlab.msgpack socket, a binary one
+      ws.send(batch.body, binary ? BINARY : TEXT, (error) => {
         if (!error) return;
         if (pending.get(batch.seq) === entry) pending.delete(batch.seq);
         entry.finish({ kind: 'retry', error: 'connection-lost' });

@@ -1,0 +1,93 @@
+// System 2's ack in MessagePack, written and read as bytes: the hot path sends one per batch, so the
+// ack is built from fixed parts around its numbers (as the JSON ack is a concatenated string), and a
+// producer reads it by comparing those parts instead of decoding a map. Both are standard MessagePack:
+// `{"type":"ack","seq":42,"accepted":1,"duplicate":false}` as a map of four string keys.
+
+const ascii = (text: string) => Array.from(text, (char) => char.charCodeAt(0));
+/** `{` of four entries, `type: 'ack'`, then the key `seq`. */
+const HEAD = Uint8Array.from([0x84, 0xa4, ...ascii('type'), 0xa3, ...ascii('ack'), 0xa3, ...ascii('seq')]);
+const ACCEPTED = Uint8Array.from([0xa8, ...ascii('accepted')]);
+const DUPLICATE = Uint8Array.from([0xa9, ...ascii('duplicate')]);
+const TRUE = 0xc3;
+const FALSE = 0xc2;
+
+/** The ack frame for a batch, as MessagePack bytes. */
+export function ackMsgpack(seq: number, accepted: number, duplicate: boolean): Uint8Array {
+  const out = new Uint8Array(HEAD.length + 9 + ACCEPTED.length + 9 + DUPLICATE.length + 1);
+  out.set(HEAD, 0);
+  let at = writeUint(out, HEAD.length, seq);
+  out.set(ACCEPTED, at);
+  at = writeUint(out, at + ACCEPTED.length, accepted);
+  out.set(DUPLICATE, at);
+  out[at + DUPLICATE.length] = duplicate ? TRUE : FALSE;
+  return out.subarray(0, at + DUPLICATE.length + 1);
+}
+
+export interface AckFields {
+  seq: number;
+  accepted: number;
+  duplicate: boolean;
+}
+
+/** The fields of an ack written as `ackMsgpack` writes it; undefined for anything else (decode it then). */
+export function readAckMsgpack(bytes: Uint8Array): AckFields | undefined {
+  if (!startsWith(bytes, HEAD, 0)) return undefined;
+  const seq = readUint(bytes, HEAD.length);
+  if (seq === undefined || !startsWith(bytes, ACCEPTED, seq.next)) return undefined;
+  const accepted = readUint(bytes, seq.next + ACCEPTED.length);
+  if (accepted === undefined || !startsWith(bytes, DUPLICATE, accepted.next)) return undefined;
+  const at = accepted.next + DUPLICATE.length;
+  if (at !== bytes.length - 1) return undefined;
+  const flag = bytes[at];
+  if (flag !== TRUE && flag !== FALSE) return undefined;
+  return { seq: seq.value, accepted: accepted.value, duplicate: flag === TRUE };
+}
+
+/** Writes a non-negative integer in its shortest MessagePack form; returns the position after it. */
+function writeUint(out: Uint8Array, at: number, value: number): number {
+  if (value < 0x80) {
+    out[at] = value;
+    return at + 1;
+  }
+  if (value < 0x100) {
+    out[at] = 0xcc;
+    out[at + 1] = value;
+    return at + 2;
+  }
+  if (value < 0x10000) {
+    out[at] = 0xcd;
+    out[at + 1] = value >>> 8;
+    out[at + 2] = value & 0xff;
+    return at + 3;
+  }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  if (value < 0x100000000) {
+    out[at] = 0xce;
+    view.setUint32(at + 1, value);
+    return at + 5;
+  }
+  out[at] = 0xcf;
+  view.setUint32(at + 1, Math.floor(value / 0x100000000));
+  view.setUint32(at + 5, value >>> 0);
+  return at + 9;
+}
+
+/** Payload bytes of uint 8/16/32/64. */
+const UINT_SIZES: Record<number, number> = { 204: 1, 205: 2, 206: 4, 207: 8 };
+
+function readUint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
+  const token = bytes[at];
+  if (token === undefined) return undefined;
+  if (token < 0x80) return { value: token, next: at + 1 };
+  const size = UINT_SIZES[token];
+  if (size === undefined || at + 1 + size > bytes.length) return undefined;
+  let value = 0;
+  for (let i = 1; i <= size; i++) value = value * 256 + (bytes[at + i] as number);
+  return { value, next: at + 1 + size };
+}
+
+function startsWith(bytes: Uint8Array, part: Uint8Array, at: number): boolean {
+  if (at + part.length > bytes.length) return false;
+  for (let i = 0; i < part.length; i++) if (bytes[at + i] !== part[i]) return false;
+  return true;
+}
