@@ -1,15 +1,18 @@
 // WebSocket ingest (ws, no permessage-deflate): one batch per text frame, acks and nacks matched by
 // seq, a bounded window of unacked batches, and reconnect with backoff + jitter. Batches unacked when
 // the socket drops end their attempt as `connection-lost`; the sender resends them, same seq, once
-// the socket is back.
+// the socket is back. With end-to-end acknowledgements (`?commit=1`) acknowledged batches are kept
+// until committed and sent again first on a new socket (WsEndToEnd).
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Window, backoffDelay, sleep } from '../backoff.js';
 import { watchDeadlines } from '../deadlines.js';
 import { ingestPath, networkErrorKind } from './http-answers.js';
 import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
+import type { WsEndToEnd } from './ws-end-to-end.js';
 
 interface Pending {
+  batch: EncodedBatch;
   /** performance.now() after which the attempt times out. */
   deadline: number;
   finish(result: AttemptResult): void;
@@ -31,14 +34,22 @@ class RefusedConnect extends Error {
 const zeroMask = (mask: Buffer) => mask.fill(0);
 
 /**
- * The ack the systems send, `{"type":"ack","seq":42,"accepted":1,"duplicate":false}`, read without
- * JSON.parse (most of a generator's inbound work); anything else goes through JSON.parse.
+ * The ack the systems send, `{"type":"ack","seq":42,"accepted":1,"duplicate":false}` (end-to-end:
+ * then `"windowEnd":…`), read without JSON.parse (most of a generator's inbound work); anything else
+ * goes through JSON.parse.
  */
-const FAST_ACK = /^\{"type":"ack","seq":(\d+),"accepted":(\d+),"duplicate":(true|false)\}$/;
+const FAST_ACK =
+  /^\{"type":"ack","seq":(\d+),"accepted":(\d+),"duplicate":(true|false)(?:,"windowEnd":(\d+))?\}$/;
 
-export function createWsWire(url: URL, options: TransportOptions, hooks?: ConnectionHooks): Wire {
+export function createWsWire(
+  url: URL,
+  options: TransportOptions,
+  hooks?: ConnectionHooks,
+  endToEnd?: WsEndToEnd,
+): Wire {
   const target = new URL(url.href);
   target.pathname = ingestPath(url);
+  if (endToEnd) target.searchParams.set('commit', '1');
   const window = new Window(Math.max(1, options.maxInFlight ?? 256));
   const baseMs = options.reconnectBaseMs ?? 100;
   const maxMs = options.reconnectMaxMs ?? 5000;
@@ -54,15 +65,28 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
     for (const entry of all) entry.finish(result);
   };
 
+  const acked = (seq: number, accepted: number, duplicate: boolean, windowEnd: number | undefined) => {
+    const entry = pending.get(seq);
+    if (!entry) {
+      // an answer to a batch sent again from what end-to-end kept, or a late one to a timed-out attempt
+      endToEnd?.replayAcknowledged(seq, duplicate, windowEnd);
+      return;
+    }
+    pending.delete(seq);
+    const retained = endToEnd ? endToEnd.acknowledged(entry.batch, windowEnd) : false;
+    entry.finish({ kind: 'ack', accepted, duplicate, retained });
+  };
+
   const onMessage = (data: WebSocket.RawData) => {
     const text = data.toString();
     const fast = FAST_ACK.exec(text);
     if (fast) {
-      const seq = Number(fast[1]);
-      const entry = pending.get(seq);
-      if (!entry) return;
-      pending.delete(seq);
-      entry.finish({ kind: 'ack', accepted: Number(fast[2]), duplicate: fast[3] === 'true' });
+      acked(
+        Number(fast[1]),
+        Number(fast[2]),
+        fast[3] === 'true',
+        fast[4] === undefined ? undefined : Number(fast[4]),
+      );
       return;
     }
     let frame: {
@@ -71,22 +95,38 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
       accepted?: unknown;
       duplicate?: unknown;
       retryAfterMs?: unknown;
+      windowEnd?: unknown;
+      epoch?: unknown;
+      upTo?: unknown;
     };
     try {
       frame = JSON.parse(text);
     } catch {
-      return; // the ingest socket only carries ack/nack; anything else is ignored
+      return; // the ingest socket only carries ack/nack (and commit); anything else is ignored
+    }
+    if (frame.type === 'commit') {
+      if (
+        endToEnd &&
+        typeof frame.epoch === 'number' &&
+        (typeof frame.upTo === 'number' || frame.upTo === null)
+      )
+        endToEnd.committed(frame.epoch, frame.upTo);
+      return;
     }
     if (typeof frame.seq !== 'number') return;
+    if (frame.type === 'ack') {
+      acked(
+        frame.seq,
+        typeof frame.accepted === 'number' ? frame.accepted : 0,
+        frame.duplicate === true,
+        typeof frame.windowEnd === 'number' ? frame.windowEnd : undefined,
+      );
+      return;
+    }
     const entry = pending.get(frame.seq);
     if (!entry) return; // a late answer to an attempt that already timed out
     pending.delete(frame.seq);
     if (frame.type === 'ack') {
-      entry.finish({
-        kind: 'ack',
-        accepted: typeof frame.accepted === 'number' ? frame.accepted : 0,
-        duplicate: frame.duplicate === true,
-      });
     } else if (frame.type === 'nack') {
       if (typeof frame.retryAfterMs === 'number') {
         entry.finish({ kind: 'retry', error: 'nack-busy', retryAfterMs: frame.retryAfterMs });
@@ -127,6 +167,11 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
       ws.on('open', () => {
         opened = true;
         hooks?.opened();
+        if (endToEnd) {
+          // kept batches go first, before any attempt can use the socket
+          endToEnd.connected();
+          endToEnd.replay(ws);
+        }
         resolve(ws);
       });
       ws.on('message', onMessage);
@@ -179,6 +224,7 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
     return new Promise<AttemptResult>((resolve) => {
       let settled = false;
       const entry: Pending = {
+        batch,
         deadline: sentAt + timeoutMs,
         finish(result) {
           if (settled) return;
@@ -216,21 +262,34 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
     return sendOn(ws, batch, timeoutMs);
   };
 
+  const attempt = (batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> => {
+    // the common case, without a wait: room in the window and the socket open
+    if (window.tryAcquire()) {
+      if (socket && socket.readyState === WebSocket.OPEN) return sendOn(socket, batch, timeoutMs);
+      return afterConnect(batch, timeoutMs);
+    }
+    return window.acquire().then(() => afterConnect(batch, timeoutMs));
+  };
+
   return {
     attempt(batch: EncodedBatch, timeoutMs: number): Promise<AttemptResult> {
-      // the common case, without a wait: room in the window and the socket open
-      if (window.tryAcquire()) {
-        if (socket && socket.readyState === WebSocket.OPEN) return sendOn(socket, batch, timeoutMs);
-        return afterConnect(batch, timeoutMs);
+      // end-to-end: at the retention bound, new sends wait for commits to free room
+      if (endToEnd?.full) {
+        return endToEnd
+          .room(stop.signal)
+          .then((room) => (room ? attempt(batch, timeoutMs) : { kind: 'retry', error: 'closed' }));
       }
-      return window.acquire().then(() => afterConnect(batch, timeoutMs));
+      return attempt(batch, timeoutMs);
     },
     async close() {
       unwatch?.();
       stop.abort(CLOSED);
       const ws = socket;
       socket = undefined;
-      if (!ws) return;
+      if (!ws) {
+        endToEnd?.close();
+        return;
+      }
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           ws.terminate();
@@ -242,6 +301,7 @@ export function createWsWire(url: URL, options: TransportOptions, hooks?: Connec
         });
         ws.close(1000, 'producer done');
       });
+      endToEnd?.close();
     },
   };
 }
