@@ -1,9 +1,9 @@
 // Test plumbing: System 2 on a real port 0, a minimal WebSocket producer that records every answer
 // by seq, and sample generators.
-import type { AckFrame, Batch, NackFrame, Sample, Stats } from '@ingestlab/metric-schema';
+import type { AckFrame, Batch, CommitFrame, NackFrame, Sample, Stats } from '@ingestlab/metric-schema';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { buildApp } from '../src/app.js';
+import { type BuildOptions, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 
 export interface RunningApp {
@@ -14,9 +14,12 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  options: BuildOptions = {},
+): Promise<RunningApp> {
   const config = loadConfig({ WS_PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp(config);
+  const app = await buildApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -34,11 +37,14 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   };
 }
 
+/** The answer to a batch (commit frames, on end-to-end connections, are kept apart). */
 export type Answer = AckFrame | NackFrame;
 
 export interface TestProducer {
   socket: WebSocket;
   answers: Answer[];
+  /** Commit frames, in order (end-to-end connections). */
+  commits: CommitFrame[];
   acked: Map<number, AckFrame>;
   closed: Promise<{ code: number; reason: string }>;
   send(batch: Batch | string | Buffer): void;
@@ -57,11 +63,16 @@ export async function connectProducer(
     maxPayload: 0,
   });
   const answers: Answer[] = [];
+  const commits: CommitFrame[] = [];
   const acked = new Map<number, AckFrame>();
   socket.on('message', (data) => {
-    const answer = JSON.parse(String(data)) as Answer;
-    answers.push(answer);
-    if (answer.type === 'ack') acked.set(answer.seq, answer);
+    const frame = JSON.parse(String(data)) as Answer | CommitFrame;
+    if (frame.type === 'commit') {
+      commits.push(frame);
+      return;
+    }
+    answers.push(frame);
+    if (frame.type === 'ack') acked.set(frame.seq, frame);
   });
   socket.on('error', () => {});
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -77,6 +88,7 @@ export async function connectProducer(
   return {
     socket,
     answers,
+    commits,
     acked,
     closed,
     send: (batch) => {
