@@ -51,6 +51,8 @@ export interface FleetRunSpec {
   intervalMs: number;
   batch: number;
   connections: 'per-host' | number;
+  /** ws only: end-to-end acknowledgements (keep each acked batch until committed, replay the rest). */
+  endToEnd: boolean;
   seed: number;
   /** Unique per run (the systems remember `(producer, seq)` for ten minutes). */
   producerPrefix: string;
@@ -96,6 +98,7 @@ export function loadOptionsFor(spec: FleetRunSpec, signal: AbortSignal): LoadOpt
     // worker threads as the fleet needs them (a 10,000-host per-host fleet is more than one thread)
     workers: 'auto',
     connections,
+    ...(spec.endToEnd ? { endToEnd: true } : {}),
     incidents,
     startTime: spec.startTime,
     producerPrefix: spec.producerPrefix,
