@@ -5,6 +5,7 @@ import {
   createBatchStream,
   createFleet,
   createTransport,
+  emptyCounters,
   type IncidentSchedule,
   type LoadOptions,
   type LoadProgress,
@@ -156,15 +157,29 @@ export function startFleetRun(spec: FleetRunSpec, onCounts: () => void = () => {
 export interface ProbeSender {
   /** Sends one single-sample batch; resolves with its ack latency (ms), or null when not acknowledged. */
   send(): Promise<{ acknowledged: boolean; refused: boolean; latencyMs: number | null; retries: number }>;
+  /** With end-to-end acks: whether every acknowledged batch is committed (it may close without a loss). */
+  committed(): boolean;
   close(): Promise<void>;
 }
 
 /**
- * The ack probe: one more host on its own connection, over the same transport, whose every ack
- * latency the lab keeps (runLoad reports latency only in its final summary).
+ * The ack probe: one more host on its own connection, over the same transport (and, for an end-to-end
+ * run, with end-to-end acks, so a crash loses none of its samples either), whose every ack latency
+ * the lab keeps (runLoad reports latency only in its final summary).
  */
-export function createProbeSender(target: Target, url: string, producer: string, seed: number): ProbeSender {
-  const transport = createTransport(target, { url, insecure: true, timeoutMs: 10_000 });
+export function createProbeSender(
+  target: Target,
+  url: string,
+  producer: string,
+  seed: number,
+  endToEnd = false,
+): ProbeSender {
+  const counters = emptyCounters();
+  const transport = createTransport(
+    target,
+    { url, insecure: true, timeoutMs: 10_000, ...(endToEnd ? { endToEnd: true } : {}) },
+    counters,
+  );
   const fleet = createFleet({ hosts: 1, seed, hostPrefix: 'lab-probe' });
   const stream = createBatchStream({ fleet, producer, batchSize: 1, firstHost: 0, hostCount: 1 });
   return {
@@ -175,6 +190,7 @@ export function createProbeSender(target: Target, url: string, producer: string,
         return { acknowledged: true, refused: false, latencyMs: result.latencyMs, retries };
       return { acknowledged: false, refused: result.status === 'refused', latencyMs: null, retries };
     },
+    committed: () => counters.endToEnd.committed.batches >= counters.endToEnd.retained.batches,
     close: () => transport.close(),
   };
 }
