@@ -8,7 +8,8 @@
 //   that life published). With end-to-end acknowledgements (System 2's producers keep every acked
 //   batch until a commit covers it, and replay the rest into the next life), what a death held is
 //   not lost but sent again: such a fault is measured exactly, once drained, as the system's exact
-//   loss less what earlier faults cost.
+//   loss less what the other faults settled so far cost (two such deaths before one drain share one
+//   figure: the first takes it).
 // - exact, from outside the system: once the load has stopped and everything has landed, the
 //   producers' acknowledged total against the samples in every window the lab saw published.
 import type { LabFaultCost, LabScoreboard } from '@ingestlab/metric-schema';
@@ -182,7 +183,7 @@ export class SystemScore {
   /**
    * A death under end-to-end load: what it held unpublished is measured as for a classic death, but
    * the producers send it again, so the loss is only known once drained: the exact loss less what
-   * the faults settled before it cost.
+   * the other faults settled so far cost.
    */
   #advanceReplayed(fault: FaultEntry, now: number): void {
     const { held } = fault;
