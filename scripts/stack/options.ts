@@ -12,6 +12,8 @@ Options:
   --https-port <n>    front door, TLS with HTTP/2            (default 8443)
   --replicas <n>      System 1 ingest replicas               (default 2)
   --workers <n>       System 1 workers                       (default 2)
+  --s2-shards <n>     System 2 as n shards (hashed by producer in nginx) and a merger
+                      serving /s2/'s reads; 0 = one System 2 process  (default 0)
   --redirect          send plain-http page requests to https (APIs under /s1/, /s2/ stay on http)
   --build             run \`pnpm build\` first even when dist exists
   --quiet             do not echo the services' logs
@@ -19,7 +21,8 @@ Options:
 
 Environment: REDIS_URL (use that Redis instead of starting one), INGEST_TOKEN (passed to both systems),
 NGINX_BIN, REDIS_SERVER_BIN. Replica i of System 1 listens on 3001+10i (HTTP/1.1), 3002+10i (h2c),
-3443+10i (TLS); System 2 on 3003; a busy port is replaced by a free one and printed.
+3443+10i (TLS); System 2 on 3003 (with --s2-shards: shard i on 3003+10i, the merger on 3005); a busy
+port is replaced by a free one and printed.
 `;
 
 export interface StackOptions {
@@ -32,6 +35,8 @@ export interface StackOptions {
   replicas: number;
   /** System 1 workers, 0 to 16. */
   workers: number;
+  /** System 2 shards behind nginx's consistent hash, with a merger, 1 to 8; 0 = one System 2 process. */
+  s2Shards: number;
   /** Redirect plain-http page requests to https. */
   redirect: boolean;
   /** Run `pnpm build` even when dist exists. */
@@ -48,20 +53,25 @@ export function stackOptions(argv: string[]): StackOptions {
       'https-port': { type: 'string', default: '8443' },
       replicas: { type: 'string', default: '2' },
       workers: { type: 'string', default: '2' },
+      's2-shards': { type: 'string', default: '0' },
       redirect: { type: 'boolean', default: false },
       build: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const int = (name: 'http-port' | 'https-port' | 'replicas' | 'workers', min: number, max: number) =>
-    integerFlag(`--${name}`, values[name], min, max);
+  const int = (
+    name: 'http-port' | 'https-port' | 'replicas' | 'workers' | 's2-shards',
+    min: number,
+    max: number,
+  ) => integerFlag(`--${name}`, values[name], min, max);
   return {
     help: values.help,
     httpPort: int('http-port', 1, 65535),
     httpsPort: int('https-port', 1, 65535),
     replicas: int('replicas', 1, 8),
     workers: int('workers', 0, 16),
+    s2Shards: int('s2-shards', 0, 8),
     redirect: values.redirect,
     build: values.build,
     echo: !values.quiet,

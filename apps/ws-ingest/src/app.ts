@@ -31,6 +31,8 @@ export interface BuildOptions {
   logger?: FastifyBaseLogger;
   /** Node's standard process metrics. Default true. */
   defaultMetrics?: boolean;
+  /** Further routes registered after the ingest route, before the app is ready (a shard's partials). Default none. */
+  extend?: (app: FastifyInstance, core: IngestCore) => Promise<void>;
 }
 
 /** Builds a ready (not listening) app with its own core. */
@@ -75,6 +77,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Ingest frames may be up to the contract's 1 MiB (ws closes larger ones with 1009).
   await app.register(serving, { system, config, metrics, maxWebSocketPayload: MAX_PAYLOAD_BYTES });
   await app.register(ingestRoutes, { core, connections });
+  if (options.extend) await options.extend(app, core);
   app.addHook('onClose', async () => {
     await core.stop();
   });

@@ -5,7 +5,8 @@ import { DUPLICATE_HORIZON_MS } from '@ingestlab/metric-schema';
 import { type Env, loadConfigWith, type SharedConfig } from '@ingestlab/serving';
 import { Type } from '@sinclair/typebox';
 
-const SettingsSchema = {
+/** System 2's own settings (a shard's entry point adds its own on top). */
+export const SettingsSchema = {
   /** WS_PORT: ingest socket, live, stats, metrics, history. 0 picks a free port (tests). Default 3003. */
   WS_PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535 }),
   /** MAX_INFLIGHT_BATCHES: batches per connection whose ack is not yet flushed before its read side pauses. Default 256. */

@@ -114,7 +114,7 @@ export function startShard(spec: ShardSpec): Shard {
     // each producer is one connection; `zeroMaskKey` spares a generator the masking of ws frames
     transport: createTransport(
       options.target,
-      { ...options, url, connections: 1, zeroMaskKey: true },
+      { ...options, url, connections: 1, zeroMaskKey: true, producer: source.name },
       counters,
       retention,
     ),

@@ -2,6 +2,7 @@
 // only once Redis confirmed. Every answer other than 202 counts one refused batch, by reason.
 import {
   ErrorAnswerSchema,
+  type ErrorAnswer,
   ErrorCodes,
   IngestAcceptedSchema,
   parseJson,
@@ -30,6 +31,14 @@ function reasonFor(status: number): RefusalReason {
   }
 }
 
+/** The refusal of a value that failed the batch schema, with the validator's reasons. */
+function invalidBatch(value: unknown): ErrorAnswer {
+  const verdict = validateBatch(value);
+  return verdict.ok
+    ? refusal(ErrorCodes.invalidBatch, 'invalid batch')
+    : refusal(ErrorCodes.invalidBatch, verdict.error, verdict.details);
+}
+
 const ingestRoutes: FastifyPluginAsync = async (app) => {
   const { config, committer, depth, rejections, counts } = app.services;
   const authorized = tokenCheck(config.ingestToken);
@@ -52,24 +61,35 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
     {
       config: { rateLimit: config.rateLimitMax > 0 ? {} : false },
       schema: { response: { 202: IngestAcceptedSchema, '4xx': ErrorAnswerSchema, '5xx': ErrorAnswerSchema } },
-      // Before the body is read: a refused request costs no parsing.
-      onRequest: async (request, reply) => {
-        if (!authorized(request.headers, request.url)) return reply.code(401).send(unauthorized);
+      // Before the body is read: a refused request costs no parsing. Callback-style hooks: no promise
+      // per request; a hook that answers does not call done().
+      onRequest: (request, reply, done) => {
+        if (!authorized(request.headers, request.url)) {
+          reply.code(401).send(unauthorized);
+          return;
+        }
         const down = depth.redisDown();
         if (down) {
-          return reply
+          reply
             .code(503)
             .header('retry-after', retryAfter)
             .send(refusal(ErrorCodes.unavailable, `batch not taken: ${down}; keep it and retry`));
+          return;
         }
-        if (depth.overDepth()) return reply.code(429).header('retry-after', retryAfter).send(overDepth);
+        if (depth.overDepth()) {
+          reply.code(429).header('retry-after', retryAfter).send(overDepth);
+          return;
+        }
+        done();
       },
-      onResponse: async (_request, reply) => {
-        if (reply.statusCode === 202) return;
-        rejections.add();
-        const reason =
-          reply.statusCode === 429 && depth.overDepth() ? 'overloaded' : reasonFor(reply.statusCode);
-        counts.rejectedBatches[reason] += 1;
+      onResponse: (_request, reply, done) => {
+        if (reply.statusCode !== 202) {
+          rejections.add();
+          const reason =
+            reply.statusCode === 429 && depth.overDepth() ? 'overloaded' : reasonFor(reply.statusCode);
+          counts.rejectedBatches[reason] += 1;
+        }
+        done();
       },
     },
     async (request, reply) => {
@@ -79,11 +99,9 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
       }
       const json = parseJson(body);
       if (!json.ok) return reply.code(400).send(refusal(ErrorCodes.notJson, json.error));
-      const parsed = validateBatch(json.value);
-      if (!parsed.ok) {
-        return reply.code(400).send(refusal(ErrorCodes.invalidBatch, parsed.error, parsed.details));
-      }
-      const batch = parsed.value;
+      // The boolean check first; the validator that gathers the reasons runs only for a bad batch.
+      const batch = json.value;
+      if (!validateBatch.check(batch)) return reply.code(400).send(invalidBatch(batch));
       let outcome: number;
       try {
         outcome = await committer.add({

@@ -13,6 +13,9 @@ export interface WindowClockOptions {
   now?: () => number;
 }
 
+/** Told of each window as it closes, with its aggregate (a shard exports `aggregate.toPartial()`). */
+export type WindowCloseListener = (aggregate: WindowAggregate, window: Window) => void;
+
 /** After a stall longer than this many windows, the empty windows in between are not all published. */
 const MAX_GAP_WINDOWS = 3600;
 
@@ -20,6 +23,7 @@ export class WindowClock {
   private current: WindowAggregate;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private readonly closeListeners: WindowCloseListener[] = [];
 
   constructor(private readonly options: WindowClockOptions) {
     this.now = options.now ?? Date.now;
@@ -38,6 +42,11 @@ export class WindowClock {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Adds a listener called with each closed window's aggregate, once it is handed on to be published. */
+  onClose(listener: WindowCloseListener): void {
+    this.closeListeners.push(listener);
   }
 
   /** Folds samples into the window open at `now` (arrival time). */
@@ -88,6 +97,7 @@ export class WindowClock {
     const context = this.options.context();
     const window = this.current.close({ publishedAt: now, queueDepth: 0, ...context });
     this.options.closed(window);
+    for (const listener of this.closeListeners) listener(this.current, window);
     return window;
   }
 }

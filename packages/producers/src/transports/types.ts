@@ -129,6 +129,12 @@ export interface TransportOptions {
   keepAliveTimeoutMs?: number;
   /** h2c / h2: sessions (TCP connections) used round-robin, each carrying many streams. Default 1. */
   sessions?: number;
+  /**
+   * ws: the producer this connection sends for, added to the upgrade URL as `?producer=<name>` so a
+   * sharding proxy (nginx `hash $arg_producer consistent`) keeps it on one System 2 shard. The systems
+   * ignore it. Default none (the proxy then hashes the client address).
+   */
+  producer?: string;
   /** ws: batches awaiting their ack per connection; further sends wait. Default 256. */
   maxInFlight?: number;
   /** ws: first reconnect delay, ms, doubled per failed try with jitter. Default 100. */

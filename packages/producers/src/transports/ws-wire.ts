@@ -50,6 +50,7 @@ export function createWsWire(
   const target = new URL(url.href);
   target.pathname = ingestPath(url);
   if (endToEnd) target.searchParams.set('commit', '1');
+  if (options.producer !== undefined) target.searchParams.set('producer', options.producer);
   const window = new Window(Math.max(1, options.maxInFlight ?? 256));
   const baseMs = options.reconnectBaseMs ?? 100;
   const maxMs = options.reconnectMaxMs ?? 5000;

@@ -1,0 +1,27 @@
+// A shard's settings: every System 2 setting (src/config.ts, with the shared ones), plus its own.
+import { type Env, loadConfigWith } from '@ingestlab/serving';
+import { Type } from '@sinclair/typebox';
+import { type Config, SettingsSchema } from '../config.js';
+
+const ShardSettingsSchema = {
+  /** SHARD_PARTIALS_KEPT: closed partial windows held for the merger's polls (a merger further behind misses windows). Default 120. */
+  SHARD_PARTIALS_KEPT: Type.Integer({ default: 120, minimum: 2, maximum: 3600 }),
+};
+
+export interface ShardConfig extends Config {
+  partialsKept: number;
+}
+
+/** Reads and validates every setting; throws ConfigError naming each bad variable. */
+export function loadShardConfig(env: Env = process.env): ShardConfig {
+  const { shared, own } = loadConfigWith({ ...SettingsSchema, ...ShardSettingsSchema }, env);
+  return {
+    ...shared,
+    port: own.WS_PORT,
+    maxInFlightBatches: own.MAX_INFLIGHT_BATCHES,
+    duplicateHorizonMs: own.DUPLICATE_HORIZON_MS,
+    duplicateMaxEntries: own.DUPLICATE_MAX_ENTRIES,
+    rateLimitSamplesPerSec: own.RATE_LIMIT_SAMPLES_PER_SEC,
+    partialsKept: own.SHARD_PARTIALS_KEPT,
+  };
+}
