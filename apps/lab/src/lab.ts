@@ -85,7 +85,9 @@ export class Lab {
         loadSettled: () => this.load.current(system) === null && this.load.settled(system),
         load: () => {
           const load = this.load.current(system);
-          return load ? { batch: load.batch, targetRate: load.targetRate } : null;
+          return load
+            ? { batch: load.batch, targetRate: load.targetRate, endToEnd: load.endToEnd === true }
+            : null;
         },
       });
     this.scores = { s1: score('s1'), s2: score('s2') };

@@ -46,6 +46,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
   const core = new IngestCore(config);
+  // With DATA_DIR: the watermark is read back and this life recorded before anything is acknowledged.
+  await core.openEndToEnd(app.log);
   const connections = new IngestConnections(core, app.log);
   const system: ServedSystem = {
     name: core.name,
@@ -55,11 +57,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     readiness: () => core.readiness(),
     history: (range) => core.history(range),
     counters: () => core.counters(),
-    // Shutdown: acks owed are flushed and ingest sockets closed with 1001, then the open window is
-    // published (acked samples reach the dashboards); the serving core then closes the viewers.
+    // Shutdown: reading stops and acks owed are flushed, then the open window is published (acked
+    // samples reach the dashboards; end-to-end: its end durable first, then its commit sent), then
+    // ingest sockets close with 1001; the serving core then closes the viewers.
     drain: async () => {
-      await connections.drain(Date.now() + Math.floor(config.shutdownTimeoutMs / 2));
-      const last = core.stop();
+      await connections.quiesce(Date.now() + Math.floor(config.shutdownTimeoutMs / 2));
+      const last = await core.stop();
+      connections.close();
       app.log.info(
         { samples: last?.samples ?? 0, accepted: core.accounting.counters.acceptedSamples },
         'published the open window before shutdown',
@@ -75,7 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(ingestRoutes, { core, connections });
   if (options.extend) await options.extend(app, core);
   app.addHook('onClose', async () => {
-    core.stop();
+    await core.stop();
   });
   core.start();
   await app.ready();

@@ -3,6 +3,7 @@
 import {
   type AckFrame,
   type Batch,
+  type CommitFrame,
   type DecodedMsgpack,
   decodeMsgpack,
   type Encoding,
@@ -14,7 +15,7 @@ import {
 } from '@ingestlab/metric-schema';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { buildApp } from '../src/app.js';
+import { type BuildOptions, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 
 export interface RunningApp {
@@ -25,9 +26,12 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  options: BuildOptions = {},
+): Promise<RunningApp> {
   const config = loadConfig({ WS_PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp(config);
+  const app = await buildApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -45,11 +49,14 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   };
 }
 
+/** The answer to a batch (commit frames, on end-to-end connections, are kept apart). */
 export type Answer = AckFrame | NackFrame;
 
 export interface TestProducer {
   socket: WebSocket;
   answers: Answer[];
+  /** Commit frames, in order (end-to-end connections). */
+  commits: CommitFrame[];
   acked: Map<number, AckFrame>;
   closed: Promise<{ code: number; reason: string }>;
   send(batch: Batch | string | Buffer): void;
@@ -75,6 +82,7 @@ export async function connectProducer(
     { headers, perMessageDeflate: false, maxPayload: 0 },
   );
   const answers: Answer[] = [];
+  const commits: CommitFrame[] = [];
   const acked = new Map<number, AckFrame>();
   socket.on('message', (data, isBinary) => {
     if (isBinary !== msgpack) throw new Error(`answer in the wrong encoding (binary: ${isBinary})`);
@@ -82,9 +90,13 @@ export async function connectProducer(
       ? decodeMsgpack(data as Buffer)
       : { ok: true, value: JSON.parse(String(data)) };
     if (!decoded.ok) throw new Error(decoded.error);
-    const answer = decoded.value as Answer;
-    answers.push(answer);
-    if (answer.type === 'ack') acked.set(answer.seq, answer);
+    const frame = decoded.value as Answer | CommitFrame;
+    if (frame.type === 'commit') {
+      commits.push(frame);
+      return;
+    }
+    answers.push(frame);
+    if (frame.type === 'ack') acked.set(frame.seq, frame);
   });
   socket.on('error', () => {});
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -100,6 +112,7 @@ export async function connectProducer(
   return {
     socket,
     answers,
+    commits,
     acked,
     closed,
     send: (batch) => {

@@ -65,6 +65,11 @@ export const AckFrameSchema = Type.Object({
   seq: Type.Integer({ minimum: 0 }),
   accepted: Type.Integer({ minimum: 0 }),
   duplicate: Type.Boolean(),
+  /**
+   * End-to-end connections only (`?commit=1`): the end (epoch ms) of the window the batch is in. A
+   * `commit` frame whose `upTo` reaches it says the batch is published. Classic acks omit it.
+   */
+  windowEnd: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type AckFrame = Static<typeof AckFrameSchema>;
 

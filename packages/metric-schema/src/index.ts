@@ -2,6 +2,7 @@
 export * from './limits.js';
 export * from './batch.js';
 export * from './answers.js';
+export * from './end-to-end.js';
 export * from './shards.js';
 export * from './window.js';
 export * from './frames.js';

@@ -12,8 +12,15 @@ export function progressLine(p: LoadProgress): string {
     `  retries ${fmt(p.retries)}  errors ${fmt(p.errors)}` +
     (p.refused ? `  refused ${fmt(p.refused)}` : '') +
     (p.failed ? `  failed ${fmt(p.failed)}` : '') +
-    (p.missed ? `  missed ${fmt(p.missed)}` : '')
+    (p.missed ? `  missed ${fmt(p.missed)}` : '') +
+    (p.endToEnd
+      ? `  kept ${mebibytes(p.endToEnd.retainedBytes)} MiB  committed ${fmt(p.endToEnd.committed)}`
+      : '')
   );
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }
 
 const latency = (label: string, l: Percentiles) =>
@@ -50,6 +57,18 @@ export function summaryText(s: LoadSummary): string {
       ? `  missed because the backlog was full: ${fmt(s.missedBy.backlog)} batches; the generator fell behind: ${fmt(s.missedBy.generator)}`
       : '',
     `retries ${fmt(s.retries)}`,
+    ...(s.endToEnd
+      ? [
+          `end-to-end: kept until committed`,
+          row('kept', s.endToEnd.retained.batches, s.endToEnd.retained.samples),
+          row('committed', s.endToEnd.committed.batches, s.endToEnd.committed.samples),
+          row('replayed', s.endToEnd.replayed.batches, s.endToEnd.replayed.samples),
+          row('  duplicates', s.endToEnd.replayDuplicates.batches, s.endToEnd.replayDuplicates.samples),
+          row('  folded again', s.endToEnd.refolded.batches, s.endToEnd.refolded.samples),
+          row('uncommitted', s.endToEnd.uncommitted.batches, s.endToEnd.uncommitted.samples),
+          `  most kept at once ${mebibytes(s.endToEnd.peakBytes)} MiB; sends that waited for room ${fmt(s.endToEnd.waits)}`,
+        ]
+      : []),
     latency('ack ms from schedule', s.latencyMs.fromSchedule),
     latency('ack ms service', s.latencyMs.service),
     `generator: CPU ${g.cpuPercent} % of one core over ${g.threads} thread(s), event loops ` +

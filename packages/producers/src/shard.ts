@@ -11,6 +11,7 @@ import { LOAD_DEFAULTS, type ShardOptions } from './load-options.js';
 import { BODY_FORMATS } from './body-format.js';
 import { BodyPool } from './sample-encoder.js';
 import type { WorkerPlan } from './source-plan.js';
+import { Retention } from './retention.js';
 import { type LoadSummary, buildSummary } from './summary.js';
 import { createTransport } from './transports/create-transport.js';
 import { DEFAULT_URLS, type Transport } from './transports/types.js';
@@ -38,6 +39,9 @@ export interface ShardSnapshot {
   inFlight: number;
   /** Connections open now. */
   open: number;
+  /** End-to-end: bytes of acknowledged batches kept until committed, and samples committed so far. */
+  retainedBytes: number;
+  committedSamples: number;
 }
 
 export interface Shard {
@@ -67,6 +71,15 @@ interface Source extends Due {
   outstanding: number;
 }
 
+/** Waits for `promise`, at most `ms`. */
+function waitFor(promise: Promise<void>, ms: number): Promise<void> {
+  if (!(ms > 0)) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(
+    () => clearTimeout(timer),
+  );
+}
+
 /** Longest stretch of releases before yielding to I/O (acks), ms. */
 const SLICE_MS = 20;
 
@@ -93,6 +106,8 @@ export function startShard(spec: ShardSpec): Shard {
   const encoder = format.encoder(fleet, plan.firstHost, plan.hostCount);
   const counters: Counters = emptyCounters();
   const scheduleLag = new Histogram();
+  // end-to-end: one bound for what this thread's connections keep until committed
+  const retention = options.endToEnd ? new Retention(options.retainMaxBytes, counters.endToEnd) : undefined;
 
   const sources: Source[] = plan.sources.map((source) => ({
     name: source.name,
@@ -103,6 +118,7 @@ export function startShard(spec: ShardSpec): Shard {
       options.target,
       { ...options, url, connections: 1, zeroMaskKey: true, producer: source.name },
       counters,
+      retention,
     ),
     period: (intervalMs * batchSize) / source.hostCount,
     nextDue: 0,
@@ -196,12 +212,11 @@ export function startShard(spec: ShardSpec): Shard {
     bodyBytes += body.length;
     source.outstanding++;
     outstanding++;
+    // the body's slab is reused once released: when the batch ends, or end-to-end, once committed
+    const release = () => pool.release(slab);
     void source.transport
-      .sendEncoded({ producer: source.name, seq, samples: batchSize, body, dueAt: due, measured })
-      .then(() => {
-        pool.release(slab);
-        settle(source);
-      });
+      .sendEncoded({ producer: source.name, seq, samples: batchSize, body, dueAt: due, measured, release })
+      .then(() => settle(source));
   };
 
   const loop = () => {
@@ -275,8 +290,11 @@ export function startShard(spec: ShardSpec): Shard {
     if (!begun) t0 = performance.now();
     const sendingStoppedAt = performance.now();
     elu = performance.eventLoopUtilization(eluStart).utilization;
-    // bounded drain: wait for acks of what is in flight, then close (which fails the rest, counted)
+    // bounded drain: wait for acks of what is in flight (end-to-end: and for their commits), then
+    // close, which fails the rest (counted) and counts what was never committed
+    const drainUntil = performance.now() + drainTimeoutMs;
     await waitSettled(drainTimeoutMs);
+    if (retention) await waitFor(retention.empty(), drainUntil - performance.now());
     await Promise.all(sources.map((source) => source.transport.close()));
     await waitSettled(Number.POSITIVE_INFINITY);
     onSettled = undefined;
@@ -304,6 +322,7 @@ export function startShard(spec: ShardSpec): Shard {
       bodyBytes,
       generator: { cpuPercent: 0, eventLoopUtilization: [elu], scheduleLag: scheduleLag.toSnapshot() },
       producers: sources.map((source) => ({ name: source.name, batches: source.seq })),
+      endToEnd: options.endToEnd === true,
     });
   })();
 
@@ -320,6 +339,8 @@ export function startShard(spec: ShardSpec): Shard {
       missedSamples,
       inFlight: outstanding,
       open: counters.connections.opened - counters.connections.lost,
+      retainedBytes: retention?.bytes ?? 0,
+      committedSamples: counters.endToEnd.committed.samples,
     }),
     stop: () => stop('abort'),
   };

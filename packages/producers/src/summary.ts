@@ -2,9 +2,12 @@
 import type { HistogramSnapshot } from '@ingestlab/aggregation';
 import {
   type CountersSnapshot,
+  type EndToEndCounts,
   type OutcomeCounts,
   addCountersSnapshot,
+  addEndToEnd,
   emptyCountersSnapshot,
+  emptyEndToEnd,
 } from './counters.js';
 import { type GeneratorReport, judgeGenerator } from './generator-report.js';
 import { type Percentiles, mergeSnapshots, percentilesOfSnapshot } from './percentiles.js';
@@ -75,6 +78,12 @@ export interface LoadSummary {
   errors: Record<string, number>;
   /** Each producer's name and the number of batches (seqs) it used: seq ran from 0 to batches-1. */
   producers: { name: string; batches: number }[];
+  /**
+   * With end-to-end acknowledgements (ws `endToEnd`): batches kept until committed, committed,
+   * replayed after reconnects (and how the server judged them), never committed, the retention's
+   * peak bytes and its backpressure waits. Absent when off.
+   */
+  endToEnd?: EndToEndCounts;
   /** The raw histograms, so summaries can be merged exactly. */
   histograms: { fromSchedule: HistogramSnapshot; service: HistogramSnapshot; scheduleLag: HistogramSnapshot };
 }
@@ -104,6 +113,8 @@ export interface SummaryInput {
   bodyBytes: number;
   generator: { cpuPercent: number; eventLoopUtilization: number[]; scheduleLag: HistogramSnapshot };
   producers: { name: string; batches: number }[];
+  /** Whether the run used end-to-end acknowledgements (the summary then carries `endToEnd`). */
+  endToEnd?: boolean;
 }
 
 export function buildSummary(input: SummaryInput): LoadSummary {
@@ -166,6 +177,7 @@ export function buildSummary(input: SummaryInput): LoadSummary {
     }),
     errors: counters.errors,
     producers: input.producers,
+    ...(input.endToEnd ? { endToEnd: addEndToEnd(emptyEndToEnd(), counters.endToEnd) } : {}),
     histograms: {
       fromSchedule: counters.fromSchedule,
       service: counters.service,
@@ -192,6 +204,7 @@ function countersOf(summary: LoadSummary): CountersSnapshot {
     steadyAcknowledgedSamples: summary.steady.acknowledgedSamples,
     fromSchedule: summary.histograms.fromSchedule,
     service: summary.histograms.service,
+    endToEnd: summary.endToEnd ?? emptyEndToEnd(),
   };
 }
 
@@ -250,6 +263,7 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
       scheduleLag,
     },
     producers: parts.flatMap((part) => part.producers),
+    endToEnd: parts.some((part) => part.endToEnd !== undefined),
   });
 }
 

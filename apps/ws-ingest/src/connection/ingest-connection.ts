@@ -2,24 +2,28 @@
 // (`ingest(batch, now)`), and answered on the same socket with an ack or a nack. The handshake's
 // subprotocol sets the encoding: JSON text frames by default, MessagePack binary frames for
 // `ingestlab.msgpack` (answers in the same encoding). Refusals follow the contract (nack, or close
-// 1003 / 1007 / 1009); the read side pauses at the in-flight cap.
+// 1003 / 1007 / 1009); the read side pauses at the in-flight cap. An end-to-end connection
+// (`?commit=1`, JSON only) also takes replay frames, gets acks naming their window, and commit
+// frames: the first on opening, then after each publication that covers what it acknowledged.
 import {
   ackMsgpack,
   type Batch,
   CloseCodes,
+  decodeMsgpack,
   type Encoding,
   type ErrorDetail,
   encodingOfSubprotocol,
-  decodeMsgpack,
   parseBatchMsgpack,
+  type ReplayFrame,
   seqOf,
   validateBatch,
+  validateReplayFrame,
 } from '@ingestlab/metric-schema';
 import type { RefusalReason } from '@ingestlab/serving';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { IngestCore } from '../core/ingest-core.js';
-import { ackText, nackMsgpack, nackText } from './answers.js';
+import { ackText, ackWindowText, commitText, nackMsgpack, nackText } from './answers.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
 
 /** Per-connection figures the pool sums for /metrics. */
@@ -27,6 +31,8 @@ export interface ConnectionCounts {
   framesIn: number;
   acks: number;
   nacks: number;
+  /** Commit frames sent (end-to-end connections). */
+  commits: number;
 }
 
 /** ws errors that mean the peer sent something the protocol refuses; ws closes the socket itself. */
@@ -49,12 +55,19 @@ export class IngestConnection {
   private readonly settled: (error?: Error) => void;
   /** From the subprotocol the handshake chose. */
   readonly encoding: Encoding;
+  /** End-to-end: the replay frame just read, for the next batch. */
+  private claim: ReplayFrame | null = null;
+  /** End-to-end: the latest window end an ack named, and the `upTo` of the last commit sent. */
+  private ackedUpTo = Number.NEGATIVE_INFINITY;
+  private committedUpTo = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly socket: WebSocket,
     private readonly core: IngestCore,
     private readonly counts: ConnectionCounts,
     private readonly log: FastifyBaseLogger,
+    /** Opted into end-to-end acknowledgements (the server has a DATA_DIR). */
+    readonly endToEnd = false,
   ) {
     this.limiter = new InFlightLimiter(
       core.config.maxInFlightBatches,
@@ -71,6 +84,24 @@ export class IngestConnection {
       this.alive = true;
     });
     socket.on('error', (error: Error & { code?: string }) => this.onError(error));
+    const book = core.endToEnd?.book;
+    // The first frame says which server life this is and what it has published.
+    if (endToEnd && book) {
+      this.committedUpTo = book.upTo ?? Number.NEGATIVE_INFINITY;
+      this.send(commitText(book.epoch, book.upTo));
+    }
+  }
+
+  /**
+   * After a durable publication: tells the producer, when it has acknowledgements the last commit
+   * did not cover. `text` is the commit frame, encoded once for every connection.
+   */
+  commit(upTo: number, text: string): boolean {
+    if (this.ackedUpTo <= this.committedUpTo || this.socket.readyState !== this.socket.OPEN) return false;
+    this.committedUpTo = upTo;
+    this.counts.commits += 1;
+    this.socket.send(text);
+    return true;
   }
 
   /** Pings, or terminates a socket that never answered the previous ping; false if terminated. */
@@ -108,7 +139,12 @@ export class IngestConnection {
       );
       return;
     }
+    if (this.endToEnd && (value as { type?: unknown } | null)?.type === 'replay') {
+      this.takeReplay(value);
+      return;
+    }
     if (!validateBatch.check(value)) {
+      this.claim = null;
       const result = validateBatch(value);
       this.core.refuse('invalid');
       this.nack(
@@ -158,7 +194,24 @@ export class IngestConnection {
     return decoded.ok ? seqOf(decoded.value) : null;
   }
 
+  /** A replay frame: not answered, it qualifies the next batch. */
+  private takeReplay(value: unknown): void {
+    const result = validateReplayFrame(value);
+    if (!result.ok) {
+      this.claim = null;
+      this.core.refuse('invalid');
+      this.nack(null, result.error, result.details);
+      return;
+    }
+    this.claim = result.value;
+    this.limiter.settled();
+  }
+
   private take(batch: Batch): void {
+    if (this.endToEnd) {
+      this.takeEndToEnd(batch);
+      return;
+    }
     const outcome = this.core.ingest(batch, Date.now());
     if (outcome === 0) {
       this.nack(
@@ -173,6 +226,29 @@ export class IngestConnection {
     const accepted = outcome > 0 ? outcome : -outcome;
     if (this.encoding === 'msgpack') this.answer(ackMsgpack(batch.seq, accepted, outcome < 0));
     else this.answer(ackText(batch.seq, accepted, outcome < 0));
+  }
+
+  private takeEndToEnd(batch: Batch): void {
+    const claim = this.claim;
+    this.claim = null;
+    const outcome = this.core.ingestEndToEnd(batch, Date.now(), claim);
+    if (outcome === 0) {
+      this.nack(
+        batch.seq,
+        `producer ${batch.producer} is over its rate of ${this.core.config.rateLimitSamplesPerSec} samples/s`,
+        undefined,
+        this.core.retryAfterMs,
+      );
+      return;
+    }
+    const windowEnd = this.core.ackWindowEnd;
+    if (windowEnd > this.ackedUpTo) this.ackedUpTo = windowEnd;
+    this.counts.acks += 1;
+    this.answer(
+      outcome > 0
+        ? ackWindowText(batch.seq, outcome, false, windowEnd)
+        : ackWindowText(batch.seq, -outcome, true, windowEnd),
+    );
   }
 
   private nack(seq: number | null, error: string, details?: ErrorDetail[], retryAfterMs?: number): void {
@@ -191,6 +267,11 @@ export class IngestConnection {
       return;
     }
     this.socket.send(frame, this.settled);
+  }
+
+  /** A frame that answers no batch (a commit): not counted in flight. */
+  private send(text: string): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(text);
   }
 
   private refuseAndClose(kind: RefusalReason, code: number, error: string): void {

@@ -1,14 +1,13 @@
 // The open window and its closing: samples fold into the window of their arrival time; a timer
-// aligned to window ends closes it (or the first arrival after its end does, whichever is first),
-// pushes it into the history ring and publishes it live.
-import { WindowAggregate, type WindowRing, windowStartFor } from '@ingestlab/aggregation';
+// aligned to window ends closes it (or the first arrival after its end does, whichever is first)
+// and hands it on, in order, to be published (at once, or once its end is durable).
+import { WindowAggregate, windowStartFor } from '@ingestlab/aggregation';
 import type { Sample, Window } from '@ingestlab/metric-schema';
 
 export interface WindowClockOptions {
   windowMs: number;
-  ring: WindowRing;
-  /** Called with each closed window, after it is in the ring. */
-  publish: (window: Window) => void;
+  /** Called with each closed window, oldest first. */
+  closed: (window: Window) => void;
   /** What the closing window reports beside its samples (refusals, viewers, dropped frames). */
   context: () => { rejected: number; viewers: number; droppedFrames: number };
   now?: () => number;
@@ -45,7 +44,7 @@ export class WindowClock {
     this.timer = null;
   }
 
-  /** Adds a listener called with each closed window's aggregate, after it is published. */
+  /** Adds a listener called with each closed window's aggregate, once it is handed on to be published. */
   onClose(listener: WindowCloseListener): void {
     this.closeListeners.push(listener);
   }
@@ -97,8 +96,7 @@ export class WindowClock {
   private closeCurrent(now: number): Window {
     const context = this.options.context();
     const window = this.current.close({ publishedAt: now, queueDepth: 0, ...context });
-    this.options.ring.push(window);
-    this.options.publish(window);
+    this.options.closed(window);
     for (const listener of this.closeListeners) listener(this.current, window);
     return window;
   }

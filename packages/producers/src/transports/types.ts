@@ -20,7 +20,13 @@ export const DEFAULT_URLS: Record<Target, string> = {
  * free connection or window: service latency counts from there.
  */
 export type AttemptResult = (
-  | { kind: 'ack'; accepted: number; duplicate: boolean }
+  | {
+      kind: 'ack';
+      accepted: number;
+      duplicate: boolean;
+      /** End-to-end: the wire keeps the batch until a commit covers it, and calls its `release` then. */
+      retained?: boolean;
+    }
   | { kind: 'refused'; error: string }
   | { kind: 'retry'; error: string; retryAfterMs?: number }
 ) & { sentAt?: number };
@@ -41,6 +47,12 @@ export interface EncodedBatch {
   dueAt: number;
   /** Whether its latency goes into the histograms (false for batches due during a ramp). Default true. */
   measured?: boolean;
+  /**
+   * Called once when `body` is no longer needed, so its bytes can be used again: when the batch
+   * ends (refused, failed, or acknowledged), or with end-to-end acknowledgements once a commit
+   * covers it (or the transport closes). Optional.
+   */
+  release?: () => void;
 }
 
 /** Told when a connection opens and when an open one closes or fails, for counting. */
@@ -143,4 +155,17 @@ export interface TransportOptions {
    * random key and a pass over every payload. Default false; the load driver turns it on.
    */
   zeroMaskKey?: boolean;
+  /**
+   * ws only: end-to-end acknowledgements (`/ingest?commit=1`, System 2 with a DATA_DIR). Each
+   * acknowledged batch is kept until a commit frame says its window is published; after a reconnect
+   * the kept ones are sent again, each after a replay frame naming the server life and window of its
+   * ack, so a server crash loses nothing and counts nothing twice. Default false.
+   */
+  endToEnd?: boolean;
+  /**
+   * With endToEnd: the most bytes of kept batch bodies; at the bound new sends wait for commits to
+   * free room. Per transport, or per shared Retention (the load driver: the run's bound split over its
+   * worker threads). Default 128 MiB.
+   */
+  retainMaxBytes?: number;
 }
