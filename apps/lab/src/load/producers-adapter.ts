@@ -107,6 +107,9 @@ export function loadOptionsFor(spec: FleetRunSpec, signal: AbortSignal): LoadOpt
     insecure: true,
     // progress every 250 ms: the scoreboard lines acks up with window boundaries from these
     progressIntervalMs: 250,
+    // Stop waits this long for in-flight batches: a system catching up after a fault (a worker back,
+    // a queue draining) answers late, and an instructor's stop must not turn those into failures.
+    drainTimeoutMs: 30_000,
     signal,
   };
 }
