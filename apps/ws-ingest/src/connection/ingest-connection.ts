@@ -214,12 +214,7 @@ export class IngestConnection {
     }
     const outcome = this.core.ingest(batch, Date.now());
     if (outcome === 0) {
-      this.nack(
-        batch.seq,
-        `producer ${batch.producer} is over its rate of ${this.core.config.rateLimitSamplesPerSec} samples/s`,
-        undefined,
-        this.core.retryAfterMs,
-      );
+      this.nackOverRate(batch);
       return;
     }
     this.counts.acks += 1;
@@ -233,12 +228,7 @@ export class IngestConnection {
     this.claim = null;
     const outcome = this.core.ingestEndToEnd(batch, Date.now(), claim);
     if (outcome === 0) {
-      this.nack(
-        batch.seq,
-        `producer ${batch.producer} is over its rate of ${this.core.config.rateLimitSamplesPerSec} samples/s`,
-        undefined,
-        this.core.retryAfterMs,
-      );
+      this.nackOverRate(batch);
       return;
     }
     const windowEnd = this.core.ackWindowEnd;
@@ -248,6 +238,16 @@ export class IngestConnection {
       outcome > 0
         ? ackWindowText(batch.seq, outcome, false, windowEnd)
         : ackWindowText(batch.seq, -outcome, true, windowEnd),
+    );
+  }
+
+  /** The core refused the batch for its producer's rate: the nack says when to try again. */
+  private nackOverRate(batch: Batch): void {
+    this.nack(
+      batch.seq,
+      `producer ${batch.producer} is over its rate of ${this.core.config.rateLimitSamplesPerSec} samples/s`,
+      undefined,
+      this.core.retryAfterMs,
     );
   }
 
