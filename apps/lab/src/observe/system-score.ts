@@ -84,13 +84,15 @@ export class SystemScore {
   }
 
   /**
-   * System 1's queue is back to what steady load keeps in it (batches being folded at that
-   * instant): at most a tenth of a second of batches, or 10, over the last 2.5 s.
+   * System 1's queue is back to what steady load keeps in it: batches wait for their 20 ms job span
+   * and for the worker's next bulk (50 ms), so a steady queue holds about a tenth of a second of
+   * batches and is never empty. Back means at most half a second of batches, or 20, over the last
+   * 2.5 s.
    */
   backlogGone(now = Date.now()): boolean {
     const load = this.options.load();
     const perSecond = load ? load.targetRate / load.batch : 0;
-    return this.options.stats.queueAtMostSince(Math.max(10, perSecond / 10), now - 2500);
+    return this.options.stats.queueAtMostSince(Math.max(20, perSecond / 2), now - 2500);
   }
 
   /** The live estimate of acknowledged samples lost, or null when the system does not answer. */
