@@ -18,3 +18,4 @@ export * from './msgpack/codec.js';
 export * from './msgpack/structure-check.js';
 export { readBatch as readBatchMsgpack } from './msgpack/batch-reader.js';
 export * from './msgpack/ack.js';
+export * from './msgpack/uint.js';

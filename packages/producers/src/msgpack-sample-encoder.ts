@@ -2,7 +2,7 @@
 // each host's sample is encoded once per second of fleet time, up to the key of its `ts`, and a batch
 // is copied together from those parts and each sample's `ts`. Standard MessagePack, as any library
 // writes it: maps with string keys; integers in their shortest form, other numbers as float64.
-import { encodeMsgpack } from '@ingestlab/metric-schema';
+import { encodeMsgpack, msgpackUintSize, writeMsgpackUint } from '@ingestlab/metric-schema';
 import type { Fleet } from './fleet.js';
 import type { BodyPool } from './sample-encoder.js';
 
@@ -81,12 +81,12 @@ export function msgpackBatchBody(
   count: number,
   pool: Pick<BodyPool, 'take'>,
 ): ReturnType<BodyPool['take']> {
-  let size = head.length + uintSize(seq) + SAMPLES_KEY.length + (count < 16 ? 1 : 3);
+  let size = head.length + msgpackUintSize(seq) + SAMPLES_KEY.length + (count < 16 ? 1 : 3);
   for (let i = 0; i < count; i++) size += (parts[i] as Buffer).length + (ends[i] as Buffer).length;
   const taken = pool.take(size);
   const out = taken.body;
   out.set(head, 0);
-  let at = writeUint(out, head.length, seq);
+  let at = writeMsgpackUint(out, head.length, seq);
   out.set(SAMPLES_KEY, at);
   at += SAMPLES_KEY.length;
   if (count < 16) out[at++] = 0x90 + count;
@@ -104,34 +104,4 @@ export function msgpackBatchBody(
     at += end.length;
   }
   return taken;
-}
-
-function uintSize(value: number): number {
-  return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : value < 0x100000000 ? 5 : 9;
-}
-
-function writeUint(out: Buffer, at: number, value: number): number {
-  if (value < 0x80) {
-    out[at] = value;
-    return at + 1;
-  }
-  if (value < 0x100) {
-    out[at] = 0xcc;
-    out[at + 1] = value;
-    return at + 2;
-  }
-  if (value < 0x10000) {
-    out[at] = 0xcd;
-    out.writeUInt16BE(value, at + 1);
-    return at + 3;
-  }
-  if (value < 0x100000000) {
-    out[at] = 0xce;
-    out.writeUInt32BE(value, at + 1);
-    return at + 5;
-  }
-  out[at] = 0xcf;
-  out.writeUInt32BE(Math.floor(value / 0x100000000), at + 1);
-  out.writeUInt32BE(value >>> 0, at + 5);
-  return at + 9;
 }

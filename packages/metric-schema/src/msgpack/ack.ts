@@ -2,6 +2,7 @@
 // ack is built from fixed parts around its numbers (as the JSON ack is a concatenated string), and a
 // producer reads it by comparing those parts instead of decoding a map. Both are standard MessagePack:
 // `{"type":"ack","seq":42,"accepted":1,"duplicate":false}` as a map of four string keys.
+import { writeMsgpackUint } from './uint.js';
 
 const ascii = (text: string) => Array.from(text, (char) => char.charCodeAt(0));
 /** `{` of four entries, `type: 'ack'`, then the key `seq`. */
@@ -15,9 +16,9 @@ const FALSE = 0xc2;
 export function ackMsgpack(seq: number, accepted: number, duplicate: boolean): Uint8Array {
   const out = new Uint8Array(HEAD.length + 9 + ACCEPTED.length + 9 + DUPLICATE.length + 1);
   out.set(HEAD, 0);
-  let at = writeUint(out, HEAD.length, seq);
+  let at = writeMsgpackUint(out, HEAD.length, seq);
   out.set(ACCEPTED, at);
-  at = writeUint(out, at + ACCEPTED.length, accepted);
+  at = writeMsgpackUint(out, at + ACCEPTED.length, accepted);
   out.set(DUPLICATE, at);
   out[at + DUPLICATE.length] = duplicate ? TRUE : FALSE;
   return out.subarray(0, at + DUPLICATE.length + 1);
@@ -41,35 +42,6 @@ export function readAckMsgpack(bytes: Uint8Array): AckFields | undefined {
   const flag = bytes[at];
   if (flag !== TRUE && flag !== FALSE) return undefined;
   return { seq: seq.value, accepted: accepted.value, duplicate: flag === TRUE };
-}
-
-/** Writes a non-negative integer in its shortest MessagePack form; returns the position after it. */
-function writeUint(out: Uint8Array, at: number, value: number): number {
-  if (value < 0x80) {
-    out[at] = value;
-    return at + 1;
-  }
-  if (value < 0x100) {
-    out[at] = 0xcc;
-    out[at + 1] = value;
-    return at + 2;
-  }
-  if (value < 0x10000) {
-    out[at] = 0xcd;
-    out[at + 1] = value >>> 8;
-    out[at + 2] = value & 0xff;
-    return at + 3;
-  }
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  if (value < 0x100000000) {
-    out[at] = 0xce;
-    view.setUint32(at + 1, value);
-    return at + 5;
-  }
-  out[at] = 0xcf;
-  view.setUint32(at + 1, Math.floor(value / 0x100000000));
-  view.setUint32(at + 5, value >>> 0);
-  return at + 9;
 }
 
 /** Payload bytes of uint 8/16/32/64. */
