@@ -1,17 +1,9 @@
 // CORS of both systems: preflights answered for the allowed origins, the allow-origin header on a
 // cross-origin answer only for an allowed origin (or `*`), and nothing added to answers of requests
 // that carry no Origin (producers, scrapers), which the light hook leaves alone.
-import type { HistoryRange, Readiness, Stats, Window } from '@ingestlab/metric-schema';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createLiveHub,
-  loadSharedConfig,
-  type ServedSystem,
-  ServingMetrics,
-  serving,
-  sharedCounters,
-} from '../src/index.js';
+import { idleServedApp } from './support/idle-system.js';
 
 const ALLOWED = 'http://dashboard.test:5173';
 
@@ -22,33 +14,7 @@ afterEach(async () => {
 });
 
 async function build(corsOrigins: string): Promise<FastifyInstance> {
-  const config = loadSharedConfig({ CORS_ORIGINS: corsOrigins });
-  const counts = sharedCounters();
-  const served: ServedSystem = {
-    name: 'ws-memory',
-    windowMs: 1000,
-    hub: createLiveHub('ws-memory', config, () => []),
-    stats: (): Stats => ({
-      system: 'ws-memory',
-      accepted: 0,
-      aggregated: 0,
-      rejected: 0,
-      duplicates: 0,
-      producers: 0,
-      queueDepth: 0,
-      uptimeMs: 1,
-    }),
-    readiness: (): Readiness => ({ status: 'ready' }),
-    history: (_range: HistoryRange): Window[] => [],
-    counters: () => counts,
-  };
-  app = Fastify();
-  await app.register(serving, {
-    system: served,
-    config,
-    metrics: new ServingMetrics(served, { defaultMetrics: false }),
-    live: false,
-  });
+  app = await idleServedApp({ CORS_ORIGINS: corsOrigins });
   // An app's own route beside the core's, as /ingest is.
   app.post('/ingest', async (_request, reply) => reply.code(202).send({ accepted: 1, duplicate: false }));
   await app.ready();
