@@ -129,7 +129,13 @@ export function createServices(config: Config, logger: Logger, options: Services
     onNotice: () => publisher.kick(),
     onError: (error) => logger.warn({ err: error }, 'window subscription'),
   });
-  if (options.publish ?? true) publisher.start();
+  // Once Redis answers: the fail-fast connection refuses commands before that, and a publisher started
+  // at once logs a warning per retry until it connects.
+  let closing = false;
+  if (options.publish ?? true) {
+    if (redis.status === 'ready') publisher.start();
+    else redis.once('ready', () => closing || publisher.start());
+  }
   void depth.poll();
   const startedAt = Date.now();
 
@@ -176,6 +182,7 @@ export function createServices(config: Config, logger: Logger, options: Services
       };
     },
     async close() {
+      closing = true;
       clearInterval(sweeper);
       await committer.drain().catch((error) => logger.warn({ err: error }, 'last group commit failed'));
       await publisher.stop();

@@ -64,6 +64,22 @@ export async function startShardTopology(
   });
   for (const shard of shards) await ready(group, shard.port);
   await ready(group, mergerPort);
+  // The merger is ready once one shard answers; a feed whose first poll came before its shard listened
+  // is down for a retry pause, and windows published meanwhile go out without it (its partials come
+  // late and are refused). The tests start their load once the merger has every shard.
+  let states: string[] = [];
+  await waitUntil(
+    async () => {
+      const stats = (await (await fetch(`http://127.0.0.1:${mergerPort}/stats`)).json()) as {
+        shards?: { state: string }[];
+      };
+      states = (stats.shards ?? []).map((shard) => shard.state);
+      return states.length === count && states.every((state) => state === 'up');
+    },
+    60_000,
+    () => `the merger to see every shard up (states: ${states.join(', ')})`,
+    { intervalMs: 100, abort: () => group.died(2000) },
+  );
   const certDir = mkdtempSync(join(tmpdir(), 'ingestlab-scale-cert-'));
   const { cert, key } = ensureDevCert(certDir);
   const [frontPort, httpsPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
