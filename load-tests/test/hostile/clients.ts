@@ -47,9 +47,11 @@ export function rawHttp(
       socket.write(head);
       if (!body) return;
       // A server may answer from the head alone (401, 413 on content-length, 415) and close; a body
-      // still streaming in would then be reset and the answer thrown away with it. So: a moment for
-      // such an early answer, then the body in 16 KiB steps, stopping as soon as any answer arrives.
-      const pause = body.length > 64 * 1024 ? 100 : 0;
+      // still streaming in would then be reset (EPIPE) and the answer thrown away with it. So: a
+      // moment for such an early answer whenever the body is more than one step (a 54 KB body once
+      // lost its 415 this way on a loaded machine), then the body in 16 KiB steps, stopping as soon
+      // as any answer arrives.
+      const pause = body.length > 16 * 1024 ? 200 : 0;
       for (let waited = 0; waited < pause && received.length === 0 && !settled; waited += 10) {
         await new Promise((r) => setTimeout(r, 10));
       }
