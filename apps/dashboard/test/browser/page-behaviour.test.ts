@@ -223,12 +223,23 @@ describe('against stand-in systems at 10 windows/s each', () => {
       () => 'windows over SSE',
     );
     await expect.poll(() => page.getByTestId('s1-status').textContent()).toBe('live');
+    // SSE is text only: the encoding switch shows JSON and will not offer MessagePack
+    const msgpack = page.getByTestId('encoding-msgpack');
+    expect(await msgpack.isDisabled()).toBe(true);
+    expect(await msgpack.getAttribute('title')).toMatch(/^SSE is text only \(JSON\)/);
+    expect(await page.getByTestId('encoding-json').getAttribute('aria-pressed')).toBe('true');
+    expect(await msgpack.getAttribute('aria-pressed')).toBe('false');
+    await msgpack.click({ force: true }); // a click on the disabled button changes nothing
+    expect(await msgpack.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByTestId('s1-encoding').getAttribute('data-value')).toBe('json');
     await page.getByTestId('transport-ws').click();
     await waitUntil(
       () => s1.sseViewers() === 0 && s1.viewers() === 1,
       15_000,
       () => 'back on WebSocket',
     );
+    expect(await msgpack.isDisabled()).toBe(false);
+    expect(await page.getByTestId('encoding-json').getAttribute('aria-pressed')).toBe('true');
   }, 60_000);
 
   it('exports the visible windows as CSV', async () => {
