@@ -63,13 +63,15 @@ export interface DashboardProbe {
       cost: Record<Encoding, FrameCostSummary>;
     }
   >;
+  /** Forgets every system's frame figures (bytes/frame, decode/frame); frame counts stay. */
+  resetFrameCost(): void;
   /** The last window frames that arrived live (decoded and checked), oldest first, per system. */
   liveWindows(): Record<SystemId, MetricWindow[]>;
   /**
-   * Decodes the last window frame received in `encoding` `times` times over and returns the mean
-   * ms per decode: the browser's clock is too coarse for one frame, so the benchmark asks this.
+   * Decodes the last window frame received in `encoding` `times` times over and returns each
+   * decode's ms: one real frame, timed repeatedly, for the benchmark (bench/browser-decode.ts).
    */
-  decodeRepeat(id: SystemId, encoding: Encoding, times: number): number | null;
+  decodeTimes(id: SystemId, encoding: Encoding, times: number): number[] | null;
   /** The lab's state and markers, when the page was opened with the lab's token; else null. */
   lab(): LabProbe | null;
 }
@@ -98,7 +100,7 @@ interface SystemView {
   binaryFrames: number;
   textFrames: number;
   liveWindows: MetricWindow[];
-  /** The last window frame as received, per encoding (for `decodeRepeat`). */
+  /** The last window frame as received, per encoding (for `decodeTimes`). */
   lastRaw: { json?: string; msgpack?: Uint8Array };
 }
 
@@ -424,20 +426,25 @@ window.__dashboard = {
         },
       ]),
     ) as ReturnType<DashboardProbe['encodings']>,
+  resetFrameCost: () => {
+    for (const view of views) view.frameCost.reset();
+  },
   liveWindows: () =>
     Object.fromEntries(views.map((v) => [v.config.id, [...v.liveWindows]])) as Record<
       SystemId,
       MetricWindow[]
     >,
-  decodeRepeat(id, encoding, times) {
+  decodeTimes(id, encoding, times) {
     const raw = views.find((v) => v.config.id === id)?.lastRaw[encoding];
-    if (raw === undefined || times < 1) return null;
-    const started = performance.now();
+    if (raw === undefined) return null;
+    const took: number[] = [];
     for (let i = 0; i < times; i++) {
+      const started = performance.now();
       const decoded = typeof raw === 'string' ? decodeFrameText(raw) : decodeFrameBytes(raw);
+      took.push(performance.now() - started);
       if (!decoded.ok) return null;
     }
-    return (performance.now() - started) / times;
+    return took;
   },
   lab: () => lab,
 };

@@ -37,6 +37,14 @@ export class FrameCost {
     this.#meters[encoding].decode.record(decodeMs);
   }
 
+  /** Forgets the figures (not the frame counts), e.g. to leave out a connection's first, cold frames. */
+  reset(): void {
+    for (const { bytes, decode } of Object.values(this.#meters)) {
+      bytes.reset();
+      decode.reset();
+    }
+  }
+
   summary(encoding: Encoding): FrameCostSummary {
     const { bytes, decode } = this.#meters[encoding];
     const size = bytes.summary();
