@@ -13,7 +13,7 @@ import { formatCsv } from './model/csv.js';
 import { type DeliverySummary, recordDelivery, summariseDelivery } from './model/delivery.js';
 import { Feed } from './model/feed.js';
 import { FrameCost, type FrameCostSummary, utf8Length } from './model/frame-cost.js';
-import { checkFrame, decodeFrameBytes, decodeFrameText } from './model/parse-frame.js';
+import { checkFrame, decodeFrameBytes, decodeFrameText, type ParsedFrame } from './model/parse-frame.js';
 import { bucketWindows } from './model/series.js';
 import { type LabProbe, mountLab } from './lab/mount-lab.js';
 import { fetchHistory, fetchStats } from './net/http.js';
@@ -170,7 +170,7 @@ const views = config.systems.map((system): SystemView => {
     }
     onFrame(parsed);
   };
-  const onFrame = (parsed: ReturnType<typeof checkFrame>) => {
+  const onFrame = (parsed: ParsedFrame) => {
     const now = Date.now();
     const effect = feed.apply(parsed, now);
     if (effect.snapshot) loadHistory(view);
