@@ -1,12 +1,14 @@
 // Where the page finds the two systems, and its other settings. One rule, in order of precedence:
-//   1. URL query: ?s1=<url or /path>&s2=…&warn=75&crit=90&transport=ws|sse&range=1m|5m|15m|1h
+//   1. URL query: ?s1=<url or /path>&s2=…&warn=75&crit=90&transport=ws|sse&encoding=json|msgpack
+//      &range=1m|5m|15m|1h
 //   2. runtime config: `window.INGESTLAB_CONFIG` from /config.js (empty unless a deployment fills it)
 //   3. same-origin `/s1` and `/s2`, which every way of serving the page maps to the systems
 //      (Vite dev/preview proxy, the demo's static server, nginx).
-import { HISTORY_RANGES, type HistoryRange, type SystemName } from '@ingestlab/metric-schema';
+import { type Encoding, HISTORY_RANGES, type HistoryRange, type SystemName } from '@ingestlab/metric-schema';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './model/thresholds.js';
 
 export type Transport = 'ws' | 'sse';
+export type { Encoding };
 export type SystemId = 's1' | 's2';
 
 export interface SystemConfig {
@@ -21,6 +23,11 @@ export interface DashboardConfig {
   systems: [SystemConfig, SystemConfig];
   thresholds: Thresholds;
   transport: Transport;
+  /**
+   * What the live WebSocket asks for: JSON, or MessagePack (subprotocol `ingestlab.msgpack`). SSE is
+   * text only, so with SSE the stream is JSON whatever this says. Default json.
+   */
+  encoding: Encoding;
   range: HistoryRange;
   /** Settings that were refused (the defaults were used instead), shown on the page. */
   problems: string[];
@@ -32,6 +39,7 @@ export interface RuntimeConfig {
   s2?: string;
   thresholds?: Partial<Thresholds>;
   transport?: Transport;
+  encoding?: Encoding;
   range?: HistoryRange;
 }
 
@@ -82,12 +90,17 @@ export function resolveConfig(search: string, runtime: unknown, pageUrl: string)
   if (transportRaw === 'ws' || transportRaw === 'sse') transport = transportRaw;
   else problems.push(`transport=${transportRaw} is not ws or sse; using ws`);
 
+  const encodingRaw = pick('encoding', rt.encoding) ?? 'json';
+  let encoding: Encoding = 'json';
+  if (encodingRaw === 'json' || encodingRaw === 'msgpack') encoding = encodingRaw;
+  else problems.push(`encoding=${encodingRaw} is not json or msgpack; using json`);
+
   const rangeRaw = pick('range', rt.range) ?? '5m';
   let range: HistoryRange = '5m';
   if (Object.hasOwn(HISTORY_RANGES, rangeRaw)) range = rangeRaw as HistoryRange;
   else problems.push(`range=${rangeRaw} is not one of ${Object.keys(HISTORY_RANGES).join(', ')}; using 5m`);
 
-  return { systems, thresholds, transport, range, problems };
+  return { systems, thresholds, transport, encoding, range, problems };
 }
 
 /** An absolute http(s) URL or a path starting with `/`, resolved against the page; else null. */
@@ -106,6 +119,11 @@ export function resolveBase(raw: string, pageUrl: string): string | null {
 export function liveUrl(base: string, transport: Transport): string {
   if (transport === 'sse') return `${base}/live/sse`;
   return `${base.replace(/^http/i, 'ws')}/live`;
+}
+
+/** The encoding a stream actually speaks: SSE is text only, so always JSON. */
+export function streamEncoding(transport: Transport, wanted: Encoding): Encoding {
+  return transport === 'sse' ? 'json' : wanted;
 }
 
 export function historyUrl(base: string, range: HistoryRange): string {

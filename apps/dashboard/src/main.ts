@@ -1,11 +1,19 @@
 // The page: wires config, one live client and feed per system, the panels and the controls.
 // Frames only mark a system dirty; drawing happens once per animation frame, and is measured.
-import { HISTORY_RANGES, type HistoryRange } from '@ingestlab/metric-schema';
+import {
+  type Encoding,
+  encodingOfSubprotocol,
+  HISTORY_RANGES,
+  type HistoryRange,
+  type Window as MetricWindow,
+} from '@ingestlab/metric-schema';
 import { liveUrl, resolveConfig, type SystemConfig, type SystemId, type Transport } from './config.js';
 import { CostMeter, type CostSummary } from './model/cost-meter.js';
 import { formatCsv } from './model/csv.js';
 import { type DeliverySummary, recordDelivery, summariseDelivery } from './model/delivery.js';
 import { Feed } from './model/feed.js';
+import { FrameCost, type FrameCostSummary, utf8Length } from './model/frame-cost.js';
+import { checkFrame, decodeFrameBytes, decodeFrameText, type ParsedFrame } from './model/parse-frame.js';
 import { bucketWindows } from './model/series.js';
 import { type LabProbe, mountLab } from './lab/mount-lab.js';
 import { fetchHistory, fetchStats } from './net/http.js';
@@ -41,6 +49,29 @@ export interface DashboardProbe {
   /** Delivery delay (window end to this page) over the live windows held, per system. */
   delivery(): Record<SystemId, DeliverySummary>;
   csv(): string;
+  /**
+   * The live stream's encoding per system: the one in use (from the last frame, else the handshake),
+   * the subprotocol the server chose, binary and text frames received, and each encoding's frame cost.
+   */
+  encodings(): Record<
+    SystemId,
+    {
+      inUse: Encoding;
+      protocol: string;
+      binaryFrames: number;
+      textFrames: number;
+      cost: Record<Encoding, FrameCostSummary>;
+    }
+  >;
+  /** Forgets every system's frame figures (bytes/frame, decode/frame); frame counts stay. */
+  resetFrameCost(): void;
+  /** The last window frames that arrived live (decoded and checked), oldest first, per system. */
+  liveWindows(): Record<SystemId, MetricWindow[]>;
+  /**
+   * Decodes the last window frame received in `encoding` `times` times over and returns each
+   * decode's ms: one real frame, timed repeatedly, for the benchmark (bench/browser-decode.ts).
+   */
+  decodeTimes(id: SystemId, encoding: Encoding, times: number): number[] | null;
   /** The lab's state and markers, when the page was opened with the lab's token; else null. */
   lab(): LabProbe | null;
 }
@@ -48,6 +79,8 @@ export interface DashboardProbe {
 /** Most points per chart line: about a chart's width in pixels at 1280 px; more would not show. */
 const MAX_POINTS = 300;
 const STATS_EVERY_MS = 1000;
+/** Window frames the encoding figures (bytes/frame, decode/frame) cover, and live windows the probe keeps. */
+const FRAME_SPAN = 50;
 
 interface SystemView {
   config: SystemConfig;
@@ -60,6 +93,15 @@ interface SystemView {
   /** performance.now() of the last chart redraw, and the timer of a redraw that is due later. */
   chartsDrawnAt: number;
   chartTimer: ReturnType<typeof setTimeout> | null;
+  frameCost: FrameCost;
+  /** The encoding of the frames arriving now, and the subprotocol of the current socket. */
+  encodingInUse: Encoding;
+  protocol: string;
+  binaryFrames: number;
+  textFrames: number;
+  liveWindows: MetricWindow[];
+  /** The last window frame as received, per encoding (for `decodeTimes`). */
+  lastRaw: { json?: string; msgpack?: Uint8Array };
 }
 
 const config = resolveConfig(location.search, window.INGESTLAB_CONFIG, location.href);
@@ -67,6 +109,7 @@ const state = {
   range: config.range as HistoryRange,
   paused: false,
   transport: config.transport as Transport,
+  encoding: config.encoding as Encoding,
 };
 const meter = new CostMeter(2000);
 let drawCount = 0;
@@ -99,24 +142,58 @@ const views = config.systems.map((system): SystemView => {
     history: null,
     chartsDrawnAt: 0,
     chartTimer: null,
+    frameCost: new FrameCost(FRAME_SPAN),
+    encodingInUse: 'json',
+    protocol: '',
+    binaryFrames: 0,
+    textFrames: 0,
+    liveWindows: [],
+    lastRaw: {},
+  };
+  /** One frame in either encoding: decoded (timed), checked by the same contract check, applied. */
+  const receive = (raw: string | Uint8Array) => {
+    const binary = typeof raw !== 'string';
+    const started = performance.now();
+    const decoded = binary ? decodeFrameBytes(raw) : decodeFrameText(raw);
+    const decodeMs = performance.now() - started;
+    const encoding: Encoding = binary ? 'msgpack' : 'json';
+    view.encodingInUse = encoding;
+    if (binary) view.binaryFrames++;
+    else view.textFrames++;
+    const parsed = checkFrame(decoded);
+    if (parsed.ok && parsed.frame.type === 'window') {
+      view.frameCost.record(encoding, binary ? raw.byteLength : utf8Length(raw), decodeMs);
+      if (binary) view.lastRaw.msgpack = raw;
+      else view.lastRaw.json = raw;
+      view.liveWindows.push(parsed.frame.window);
+      if (view.liveWindows.length > FRAME_SPAN) view.liveWindows.shift();
+    }
+    onFrame(parsed);
+  };
+  const onFrame = (parsed: ParsedFrame) => {
+    const now = Date.now();
+    const effect = feed.apply(parsed, now);
+    if (effect.snapshot) loadHistory(view);
+    // a window that arrived live: how long after its end it got here
+    if (effect.windows && !effect.snapshot && feed.lastWindow) recordDelivery(feed.lastWindow, now);
+    if (effect.windows) {
+      const last = feed.buffer.last;
+      if (last && !effect.snapshot) view.clockOffset = last.end - now;
+      markDirty(view);
+    }
+    panel.renderStatus(feed, now);
   };
   view.client = new LiveClient({
     transport: state.transport,
+    encoding: state.encoding,
     url: (transport) => liveUrl(system.base, transport),
-    onOpen: () => feed.opened(),
-    onText: (text) => {
-      const now = Date.now();
-      const effect = feed.receive(text, now);
-      if (effect.snapshot) loadHistory(view);
-      // a window that arrived live: how long after its end it got here
-      if (effect.windows && !effect.snapshot && feed.lastWindow) recordDelivery(feed.lastWindow, now);
-      if (effect.windows) {
-        const last = feed.buffer.last;
-        if (last && !effect.snapshot) view.clockOffset = last.end - now;
-        markDirty(view);
-      }
-      panel.renderStatus(feed, now);
+    onOpen: (protocol) => {
+      view.protocol = protocol;
+      view.encodingInUse = encodingOfSubprotocol(protocol);
+      feed.opened();
     },
+    onText: receive,
+    onBytes: receive,
     onLost: (attempt) => {
       feed.lost(attempt);
       panel.renderStatus(feed, Date.now());
@@ -177,6 +254,7 @@ function draw(): void {
   lastDrawAt = started;
   for (const view of dirty) {
     view.panel.renderLatest(view.feed);
+    view.panel.renderFrameCost(view.encodingInUse, view.frameCost.summary(view.encodingInUse));
     if (state.paused) continue;
     const due = view.chartsDrawnAt + chartInterval() - started;
     if (due > 0) {
@@ -243,6 +321,13 @@ renderControls(controls, state, {
     for (const view of views) {
       view.feed.status = 'connecting';
       view.client.switchTo(transport);
+    }
+  },
+  onEncoding(encoding) {
+    state.encoding = encoding;
+    for (const view of views) {
+      view.feed.status = 'connecting';
+      view.client.switchTo(state.transport, encoding);
     }
   },
   onExport() {
@@ -328,5 +413,38 @@ window.__dashboard = {
       DeliverySummary
     >,
   csv: visibleCsv,
+  encodings: () =>
+    Object.fromEntries(
+      views.map((v) => [
+        v.config.id,
+        {
+          inUse: v.encodingInUse,
+          protocol: v.protocol,
+          binaryFrames: v.binaryFrames,
+          textFrames: v.textFrames,
+          cost: { json: v.frameCost.summary('json'), msgpack: v.frameCost.summary('msgpack') },
+        },
+      ]),
+    ) as ReturnType<DashboardProbe['encodings']>,
+  resetFrameCost: () => {
+    for (const view of views) view.frameCost.reset();
+  },
+  liveWindows: () =>
+    Object.fromEntries(views.map((v) => [v.config.id, [...v.liveWindows]])) as Record<
+      SystemId,
+      MetricWindow[]
+    >,
+  decodeTimes(id, encoding, times) {
+    const raw = views.find((v) => v.config.id === id)?.lastRaw[encoding];
+    if (raw === undefined) return null;
+    const took: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const started = performance.now();
+      const decoded = typeof raw === 'string' ? decodeFrameText(raw) : decodeFrameBytes(raw);
+      took.push(performance.now() - started);
+      if (!decoded.ok) return null;
+    }
+    return took;
+  },
   lab: () => lab,
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyUrl, liveUrl, resolveConfig, statsUrl } from '../src/config.js';
+import { historyUrl, liveUrl, resolveConfig, statsUrl, streamEncoding } from '../src/config.js';
 
 const page = 'http://dash.example:8080/index.html';
 
@@ -13,6 +13,7 @@ describe('resolveConfig', () => {
     expect(config.systems.map((s) => s.expect)).toEqual(['http-redis', 'ws-memory']);
     expect(config).toMatchObject({
       transport: 'ws',
+      encoding: 'json',
       range: '5m',
       thresholds: { warn: 75, critical: 90 },
       problems: [],
@@ -42,6 +43,20 @@ describe('resolveConfig', () => {
     expect(config.thresholds.warn).toBe(75);
     expect(config.problems).toHaveLength(4);
     expect(config.problems[0]).toMatch(/^s2=ftp:\/\/x is not an http\(s\) URL/);
+  });
+
+  it('takes the encoding from the query or the runtime config, refusing others', () => {
+    expect(resolveConfig('?encoding=msgpack', {}, page).encoding).toBe('msgpack');
+    expect(resolveConfig('', { encoding: 'msgpack' }, page).encoding).toBe('msgpack');
+    const refused = resolveConfig('?encoding=cbor', {}, page);
+    expect(refused.encoding).toBe('json');
+    expect(refused.problems).toEqual(['encoding=cbor is not json or msgpack; using json']);
+  });
+
+  it('streams JSON over SSE whatever encoding was asked for', () => {
+    expect(streamEncoding('sse', 'msgpack')).toBe('json');
+    expect(streamEncoding('ws', 'msgpack')).toBe('msgpack');
+    expect(streamEncoding('ws', 'json')).toBe('json');
   });
 
   it('refuses warn above crit', () => {

@@ -1,6 +1,6 @@
-import { PROTOCOL_VERSION } from '@ingestlab/metric-schema';
+import { encodeMsgpack, PROTOCOL_VERSION } from '@ingestlab/metric-schema';
 import { describe, expect, it } from 'vitest';
-import { parseFrame } from '../src/model/parse-frame.js';
+import { checkFrame, decodeFrameBytes, parseFrame } from '../src/model/parse-frame.js';
 import { makeWindow } from './support/windows.js';
 
 describe('parseFrame', () => {
@@ -60,5 +60,35 @@ describe('parseFrame', () => {
     const result = parseFrame(JSON.stringify({ type: 'window', window }));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/^window frame refused: invalid dashboard frame/);
+  });
+});
+
+describe('MessagePack frames', () => {
+  const window = makeWindow({ start: 5000 });
+  const bytes = (value: unknown) => encodeMsgpack(value);
+
+  it('decode to the same frame as their JSON, through the same check', () => {
+    const frame = { type: 'window', window };
+    const fromBytes = checkFrame(decodeFrameBytes(bytes(frame)));
+    expect(fromBytes).toEqual(parseFrame(JSON.stringify(frame)));
+    expect(fromBytes).toEqual({ ok: true, frame });
+  });
+
+  it('refuse bad bytes with a reason, and a valid MessagePack value that is not a frame', () => {
+    const encoded = bytes({ type: 'window', window });
+    const truncated = checkFrame(decodeFrameBytes(encoded.subarray(0, encoded.length - 3)));
+    expect(truncated).toMatchObject({ ok: false, fatal: false });
+    expect(truncated.ok || truncated.error).toMatch(
+      /^binary frame refused: .*(ends early|runs past the end)/,
+    );
+    // an extension type (msgpackr would build a Date, a RegExp or a record from it)
+    const extension = checkFrame(decodeFrameBytes(Uint8Array.from([0xd4, 0x01, 0x00])));
+    expect(extension.ok || extension.error).toMatch(/extension types are not accepted/);
+    const wrongShape = checkFrame(decodeFrameBytes(bytes({ type: 'window', window: { start: 'soon' } })));
+    expect(wrongShape.ok || wrongShape.error).toMatch(/^window frame refused: /);
+    const wrongProtocol = checkFrame(
+      decodeFrameBytes(bytes({ type: 'hello', system: 'ws-memory', protocol: 99, windowMs: 1000 })),
+    );
+    expect(wrongProtocol).toMatchObject({ ok: false, fatal: true });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FrameCost, utf8Length } from '../src/model/frame-cost.js';
 import { CostMeter } from '../src/model/cost-meter.js';
 import { CSV_COLUMNS, formatCsv } from '../src/model/csv.js';
 import { levelOf } from '../src/model/thresholds.js';
@@ -88,5 +89,35 @@ describe('delivery delay', () => {
     expect(summary.p50).toBeCloseTo(40, 0);
     expect(summary.p99).toBeCloseTo(60, 0);
     expect(summariseDelivery([fromHistory])).toEqual({ count: 0, latest: null, p50: null, p99: null });
+  });
+});
+
+describe('FrameCost', () => {
+  it('keeps the last N frames per encoding apart, and counts every frame', () => {
+    const cost = new FrameCost(2);
+    expect(cost.summary('msgpack')).toEqual({
+      frames: 0,
+      count: 0,
+      bytesMean: null,
+      decodeMean: null,
+      decodeMax: null,
+    });
+    cost.record('json', 1000, 0.5);
+    cost.record('json', 3000, 0.1);
+    cost.record('json', 5000, 0.3);
+    cost.record('msgpack', 400, 0.2);
+    expect(cost.summary('json')).toEqual({
+      frames: 3,
+      count: 2,
+      bytesMean: 4000,
+      decodeMean: 0.2,
+      decodeMax: 0.3,
+    });
+    expect(cost.summary('msgpack')).toMatchObject({ frames: 1, bytesMean: 400, decodeMax: 0.2 });
+  });
+
+  it('measures JSON frames in UTF-8 bytes', () => {
+    expect(utf8Length('{"host":"web-1"}')).toBe(16);
+    expect(utf8Length('"µ"')).toBe(4);
   });
 });

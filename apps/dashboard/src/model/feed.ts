@@ -1,8 +1,8 @@
 // One system's feed as the page sees it: connection status, the last frame's age, errors worth
-// showing, and the bounded window buffer. Pure: the network layer feeds it text and events.
+// showing, and the bounded window buffer. Pure: the network layer feeds it frames and events.
 import type { SystemName, Window as MetricWindow } from '@ingestlab/metric-schema';
 import { DEFAULT_WINDOW_MS } from '@ingestlab/metric-schema';
-import { parseFrame } from './parse-frame.js';
+import { type ParsedFrame, parseFrame } from './parse-frame.js';
 import { WindowBuffer } from './window-buffer.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'error';
@@ -64,7 +64,11 @@ export class Feed {
 
   /** Applies one frame's text received at client time `now`. */
   receive(text: string, now: number): FrameEffect {
-    const parsed = parseFrame(text);
+    return this.apply(parseFrame(text), now);
+  }
+
+  /** Applies one frame already decoded and checked (either encoding) at client time `now`. */
+  apply(parsed: ParsedFrame, now: number): FrameEffect {
     if (!parsed.ok) {
       this.#fail(parsed.error, now, parsed.fatal);
       return NOTHING;

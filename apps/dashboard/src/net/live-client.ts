@@ -1,15 +1,21 @@
 // One system's live stream over WebSocket or Server-Sent Events, reconnecting with exponential
-// backoff and jitter. It hands raw frame text to the caller; it never invents frames.
-import type { Transport } from '../config.js';
+// backoff and jitter. It hands raw frames (text, or bytes on MessagePack) to the caller; it never
+// invents frames.
+import { SUBPROTOCOLS } from '@ingestlab/metric-schema';
+import { type Encoding, streamEncoding, type Transport } from '../config.js';
 import { backoffDelay } from '@ingestlab/producers/backoff';
 
 export interface LiveClientOptions {
   /** The stream's URL for a transport (asked again on every attempt). */
   url(transport: Transport): string;
   transport: Transport;
-  /** A connection opened; frames follow. */
-  onOpen(): void;
+  /** What the WebSocket asks for (SSE is always JSON). Default json. */
+  encoding?: Encoding;
+  /** A connection opened; frames follow. `protocol` is the subprotocol the server chose ('' for none, or SSE). */
+  onOpen(protocol: string): void;
   onText(text: string): void;
+  /** A binary WebSocket frame: MessagePack, when the server chose `ingestlab.msgpack`. */
+  onBytes(bytes: Uint8Array): void;
   /** The connection failed or dropped; `attempt` failures in a row, next try after `delayMs`. */
   onLost(attempt: number, delayMs: number): void;
   /** Without any frame for this long the connection counts as dead and is replaced. Default 10 000. */
@@ -30,6 +36,7 @@ const SSE_EVENT_NAMES = ['hello', 'snapshot', 'window', 'heartbeat'];
 
 export class LiveClient {
   #transport: Transport;
+  #encoding: Encoding;
   #generation = 0;
   #failures = 0;
   #socket: WebSocket | null = null;
@@ -42,10 +49,16 @@ export class LiveClient {
 
   constructor(private readonly options: LiveClientOptions) {
     this.#transport = options.transport;
+    this.#encoding = options.encoding ?? 'json';
   }
 
   get transport(): Transport {
     return this.#transport;
+  }
+
+  /** The encoding the stream asks for now (JSON on SSE whatever was chosen). */
+  get encoding(): Encoding {
+    return streamEncoding(this.#transport, this.#encoding);
   }
 
   start(): void {
@@ -64,9 +77,10 @@ export class LiveClient {
     this.#watchdog = null;
   }
 
-  /** Switches transport: closes the current stream and connects at once with the other one. */
-  switchTo(transport: Transport): void {
+  /** Switches transport or encoding: closes the current stream and connects at once with the new one. */
+  switchTo(transport: Transport, encoding: Encoding = this.#encoding): void {
     this.#transport = transport;
+    this.#encoding = encoding;
     this.#failures = 0;
     this.#teardown();
     if (!this.#stopped) this.#connect();
@@ -76,35 +90,39 @@ export class LiveClient {
     const generation = ++this.#generation;
     const current = () => generation === this.#generation && !this.#stopped;
     const url = this.options.url(this.#transport);
-    const opened = () => {
+    const opened = (protocol: string) => {
       if (!current()) return;
       this.#open = true;
       this.#lastFrameAt = performance.now();
-      this.options.onOpen();
+      this.options.onOpen(protocol);
     };
     const text = (data: unknown) => {
       if (!current()) return;
       this.#lastFrameAt = performance.now();
       this.#failures = 0; // frames flow: the next drop starts the backoff from the beginning
       if (typeof data === 'string') this.options.onText(data);
-      else this.options.onText('<binary frame>');
+      else if (data instanceof ArrayBuffer) this.options.onBytes(new Uint8Array(data));
     };
     if (this.#transport === 'ws') {
       let socket: WebSocket;
       try {
-        socket = new WebSocket(url);
+        // Offering the subprotocol is the whole negotiation. A server that does not speak it still
+        // sends JSON text frames, and those are read as text whatever the handshake said.
+        socket =
+          this.encoding === 'msgpack' ? new WebSocket(url, [SUBPROTOCOLS.msgpack]) : new WebSocket(url);
       } catch {
         this.#scheduleRetry();
         return;
       }
+      socket.binaryType = 'arraybuffer';
       this.#socket = socket;
-      socket.onopen = opened;
+      socket.onopen = () => opened(socket.protocol);
       socket.onmessage = (event) => text(event.data);
       socket.onclose = () => current() && this.#drop();
     } else {
       const source = new EventSource(url);
       this.#source = source;
-      source.onopen = opened;
+      source.onopen = () => opened('');
       source.onmessage = (event) => text(event.data);
       for (const name of SSE_EVENT_NAMES) source.addEventListener(name, (event) => text(event.data));
       // EventSource would retry on its own at a fixed pace; we own the schedule instead.

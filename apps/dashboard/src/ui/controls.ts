@@ -1,19 +1,21 @@
-// The top bar: range selector, pause/resume, transport switch and CSV export. It only reports
-// choices; main.ts decides what they do.
+// The top bar: range selector, pause/resume, transport and encoding switches and CSV export. It only
+// reports choices; main.ts decides what they do.
 import { HISTORY_RANGES, type HistoryRange } from '@ingestlab/metric-schema';
-import type { Transport } from '../config.js';
+import { type Encoding, streamEncoding, type Transport } from '../config.js';
 import { el } from './dom.js';
 
 export interface ControlHandlers {
   onRange(range: HistoryRange): void;
   onPause(paused: boolean): void;
   onTransport(transport: Transport): void;
+  /** The encoding the live WebSocket should ask for (only offered with the WebSocket transport). */
+  onEncoding(encoding: Encoding): void;
   onExport(): void;
 }
 
 export function renderControls(
   parent: HTMLElement,
-  initial: { range: HistoryRange; transport: Transport },
+  initial: { range: HistoryRange; transport: Transport; encoding: Encoding },
   handlers: ControlHandlers,
 ): void {
   const group = (label: string, testid: string) =>
@@ -30,20 +32,57 @@ export function renderControls(
     ranges.append(button);
   }
 
+  let transport = initial.transport;
+  let encoding = initial.encoding;
   const transports = group('transport', 'transport');
-  for (const [transport, text] of [
+  for (const [choice, text] of [
     ['ws', 'WebSocket'],
     ['sse', 'SSE'],
   ] as const) {
-    const button = el('button', { text, testid: `transport-${transport}` });
-    button.setAttribute('aria-pressed', String(transport === initial.transport));
+    const button = el('button', { text, testid: `transport-${choice}` });
+    button.setAttribute('aria-pressed', String(choice === initial.transport));
     button.addEventListener('click', () => {
       for (const b of transports.querySelectorAll('button'))
         b.setAttribute('aria-pressed', String(b === button));
-      handlers.onTransport(transport);
+      transport = choice;
+      syncEncodings();
+      handlers.onTransport(choice);
     });
     transports.append(button);
   }
+
+  // JSON or MessagePack frames on the WebSocket. SSE is text only: there the switch shows JSON and
+  // the MessagePack button is disabled (the choice comes back with the WebSocket).
+  const encodings = group('encoding', 'encoding');
+  const encodingButtons = (
+    [
+      ['json', 'JSON'],
+      ['msgpack', 'MsgPack'],
+    ] as const
+  ).map(([choice, text]) => {
+    const button = el('button', { text, testid: `encoding-${choice}` });
+    button.addEventListener('click', () => {
+      encoding = choice;
+      syncEncodings();
+      handlers.onEncoding(choice);
+    });
+    encodings.append(button);
+    return { choice, button };
+  });
+  const syncEncodings = () => {
+    const shown = streamEncoding(transport, encoding);
+    for (const { choice, button } of encodingButtons) {
+      button.setAttribute('aria-pressed', String(choice === shown));
+      const unavailable = choice === 'msgpack' && transport === 'sse';
+      button.disabled = unavailable;
+      button.title = unavailable
+        ? 'SSE is text only (JSON): choose WebSocket for MessagePack'
+        : choice === 'msgpack'
+          ? 'window frames as binary MessagePack (WebSocket subprotocol ingestlab.msgpack)'
+          : 'window frames as JSON text';
+    }
+  };
+  syncEncodings();
 
   let paused = false;
   const pause = el('button', { class: 'action', text: 'Pause', testid: 'pause' });
@@ -58,5 +97,5 @@ export function renderControls(
   const exportButton = el('button', { class: 'action', text: 'Export CSV', testid: 'export-csv' });
   exportButton.addEventListener('click', () => handlers.onExport());
 
-  parent.append(ranges, transports, pause, exportButton);
+  parent.append(ranges, transports, encodings, pause, exportButton);
 }

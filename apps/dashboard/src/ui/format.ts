@@ -31,6 +31,22 @@ export function formatMs(value: number | null | undefined): string {
   return value >= 10_000 ? `${oneDecimal.format(value / 1000)} s` : `${integer.format(value)} ms`;
 }
 
+/** A size in bytes: 512 B, 4.8 kB, 1.2 MB (decimal units). */
+export function formatBytes(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value >= 1e6) return `${oneDecimal.format(value / 1e6)} MB`;
+  if (value >= 1e3) return `${oneDecimal.format(value / 1e3)} kB`;
+  return `${integer.format(value)} B`;
+}
+
+/** A short duration given in ms, shown in µs below a millisecond: 35 µs, 1.4 ms. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1) return `${integer.format(ms * 1000)} µs`;
+  if (ms < 100) return `${oneDecimal.format(ms)} ms`;
+  return formatMs(ms);
+}
+
 /** How long ago, for the badge: "0.4 s", "12 s", "3 min". */
 export function formatAge(ms: number): string {
   if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;

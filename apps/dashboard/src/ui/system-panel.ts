@@ -1,16 +1,27 @@
 // One system's column: name, connection badge with the last frame's age, errors, the accounting
 // totals from /stats, the last window's figures, the charts and the top-hosts table.
-import type { Stats, WindowShards } from '@ingestlab/metric-schema';
+import type { Encoding, Stats, WindowShards } from '@ingestlab/metric-schema';
 import type { SystemConfig } from '../config.js';
 import { summariseDelivery } from '../model/delivery.js';
 import type { Feed } from '../model/feed.js';
+import type { FrameCostSummary } from '../model/frame-cost.js';
 import { levelOf, type Thresholds } from '../model/thresholds.js';
 import { SystemCharts } from './charts.js';
 import { el, setText } from './dom.js';
-import { formatAge, formatCompact, formatCount, formatMs, formatPercent } from './format.js';
+import {
+  formatAge,
+  formatBytes,
+  formatCompact,
+  formatCount,
+  formatDuration,
+  formatMs,
+  formatPercent,
+} from './format.js';
 
 /** The delivery KPI covers the windows of the last minute. */
 const DELIVERY_SPAN_MS = 60_000;
+
+const ENCODING_TEXT: Record<Encoding, string> = { json: 'JSON', msgpack: 'MsgPack' };
 
 const BADGE_TEXT = {
   connecting: 'connecting',
@@ -74,6 +85,13 @@ export class SystemPanel {
     kpi('last-samples', 'last window', 'samples in the most recent window');
     kpi('queue', 'queue depth', '/stats: batches waiting in the queue (always 0 for System 2)');
     kpi('viewers', 'viewers', 'last window: dashboard connections');
+    kpi('encoding', 'encoding', 'the encoding of the window frames arriving now (SSE is always JSON)');
+    kpi('frame-bytes', 'bytes/frame', 'mean size of the last 50 window frames in this encoding');
+    kpi(
+      'decode',
+      'decode/frame',
+      'mean time this page took to decode each of the last 50 window frames in this encoding (JSON.parse or the MessagePack decoder; the schema check not counted); the browser rounds each reading to 0.1 ms or so',
+    );
     // Only a sharded System 2 (its merger) sends `shards`; the readout stays hidden otherwise.
     kpi('shards', 'shards in last window', 'last window: shards whose partial window the merger merged');
     this.#kpi.shards!.parentElement!.hidden = true;
@@ -170,6 +188,25 @@ export class SystemPanel {
     if (rows.length === 0)
       rows.push(el('tr', {}, el('td', { class: 'empty', text: 'no samples in the last window' })));
     this.#topBody.replaceChildren(...rows);
+  }
+
+  /** The encoding in use and what its last window frames cost this page to receive. */
+  renderFrameCost(encoding: Encoding, cost: FrameCostSummary): void {
+    const node = this.#kpi.encoding;
+    if (node) {
+      setText(node, ENCODING_TEXT[encoding]);
+      node.dataset.value = encoding;
+    }
+    this.#setKpi('frame-bytes', cost.bytesMean, formatBytes);
+    this.#setKpi('decode', cost.decodeMean, formatDuration);
+    const decode = this.#kpi.decode;
+    if (decode) decode.dataset.max = cost.decodeMax === null ? '' : String(cost.decodeMax);
+    const label = decode?.nextElementSibling;
+    if (label)
+      setText(
+        label as HTMLElement,
+        cost.decodeMax === null ? 'decode/frame' : `decode/frame (max ${formatDuration(cost.decodeMax)})`,
+      );
   }
 
   /** "3/3", or "2/3" with the missing shards named: a short window is never shown as whole. */

@@ -223,11 +223,49 @@ describe('against stand-in systems at 10 windows/s each', () => {
       () => 'windows over SSE',
     );
     await expect.poll(() => page.getByTestId('s1-status').textContent()).toBe('live');
+    // SSE is text only: the encoding switch shows JSON and will not offer MessagePack
+    const msgpack = page.getByTestId('encoding-msgpack');
+    expect(await msgpack.isDisabled()).toBe(true);
+    expect(await msgpack.getAttribute('title')).toMatch(/^SSE is text only \(JSON\)/);
+    expect(await page.getByTestId('encoding-json').getAttribute('aria-pressed')).toBe('true');
+    expect(await msgpack.getAttribute('aria-pressed')).toBe('false');
+    await msgpack.click({ force: true }); // a click on the disabled button changes nothing
+    expect(await msgpack.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByTestId('s1-encoding').getAttribute('data-value')).toBe('json');
     await page.getByTestId('transport-ws').click();
     await waitUntil(
       () => s1.sseViewers() === 0 && s1.viewers() === 1,
       15_000,
       () => 'back on WebSocket',
+    );
+    expect(await msgpack.isDisabled()).toBe(false);
+    expect(await page.getByTestId('encoding-json').getAttribute('aria-pressed')).toBe('true');
+  }, 60_000);
+
+  it('reconnects offering MessagePack when switched, and reads a server that answers in JSON all the same', async () => {
+    // The stand-in does not speak MessagePack (its ws server echoes the offered name, then sends JSON
+    // text): the switch must offer the subprotocol, and the page must keep reading what comes.
+    await page.getByTestId('encoding-msgpack').click();
+    await waitUntil(
+      () =>
+        s1.wsProtocols().join() === 'ingestlab.msgpack' && s2.wsProtocols().join() === 'ingestlab.msgpack',
+      15_000,
+      () => `viewers offering ingestlab.msgpack (have ${s1.wsProtocols()} / ${s2.wsProtocols()})`,
+    );
+    expect(await page.getByTestId('encoding-msgpack').getAttribute('aria-pressed')).toBe('true');
+    const before = await probe(page, (d) => d.feeds().s1.windowFrames);
+    await waitUntil(
+      async () => (await probe(page, (d) => d.feeds().s1.windowFrames)) > before + 5,
+      15_000,
+      () => 'windows after the switch',
+    );
+    // the tile tells what arrives, not what was asked for
+    await expect.poll(() => page.getByTestId('s1-encoding').getAttribute('data-value')).toBe('json');
+    await page.getByTestId('encoding-json').click();
+    await waitUntil(
+      () => s1.wsProtocols().join() === '' && s1.viewers() === 1,
+      15_000,
+      () => 'back on JSON without a subprotocol',
     );
   }, 60_000);
 

@@ -1,13 +1,19 @@
 // The page in headless Chromium against both real systems (from source, private Redis, a worker)
-// with producers: windows reach both columns, on-screen numbers match /stats and the frames, an
-// outage of System 2 shows as reconnecting while System 1 keeps updating, and it recovers.
+// with producers, once with JSON window frames and once with MessagePack ones: windows reach both
+// columns, the windows decoded equal /api/history's, on-screen numbers match /stats and the frames;
+// then an outage of System 2 shows as reconnecting while System 1 keeps updating, and it recovers.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntil } from '@ingestlab/devkit';
-import type { Stats, Window as MetricWindow } from '@ingestlab/metric-schema';
+import {
+  type Encoding,
+  type Stats,
+  SUBPROTOCOLS,
+  type Window as MetricWindow,
+} from '@ingestlab/metric-schema';
 import { DEMO_SCHEDULE, runLoad } from '@ingestlab/producers';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DashboardProbe } from '../../src/main.js';
 import { serveDashboard, type ServedDashboard } from '../../serve.js';
@@ -19,15 +25,14 @@ let dist: string;
 let browser: Browser;
 let systems: RealSystems;
 let served: ServedDashboard;
-let page: Page;
-const pageErrors: string[] = [];
 /** Window frames System 1 sent to a plain WebSocket viewer of our own, by window start. */
 const s1Frames = new Map<number, MetricWindow>();
 /** Our own viewer's delivery delay per window (arrival minus window end), by window start. */
 const s1Delays = new Map<number, number>();
 let s1Viewer: WebSocket;
 
-const feeds = () => page.evaluate(() => (window as { __dashboard?: DashboardProbe }).__dashboard!.feeds());
+const feeds = (page: Page) =>
+  page.evaluate(() => (window as { __dashboard?: DashboardProbe }).__dashboard!.feeds());
 const stats = async (base: string): Promise<Stats> => (await fetch(`${base}/stats`)).json() as Promise<Stats>;
 
 beforeAll(async () => {
@@ -46,144 +51,226 @@ beforeAll(async () => {
       s1Delays.set(frame.window.start, Date.now() - frame.window.end);
     }
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${served.url}?range=1m`);
 }, 120_000);
 
 afterAll(async () => {
   s1Viewer?.close();
-  await page?.close();
   await browser?.close();
   await served?.close();
   await systems?.stop();
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-it('shows both real systems live, with numbers that match /stats and the frames', async () => {
-  await page.getByTestId('s1-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
-  await page.getByTestId('s2-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+const ENCODINGS: Encoding[] = ['json', 'msgpack'];
 
-  // 300 simulated servers per system, each on its own connection, one sample a second
-  const load = { hosts: 300, intervalMs: 1000, batchSize: 1, durationMs: 15_000, incidents: DEMO_SCHEDULE };
-  const runs = Promise.all([
-    runLoad({ ...load, target: 'http1', url: systems.s1.base }),
-    runLoad({ ...load, target: 'ws', url: systems.s2.base.replace('http', 'ws'), seed: 8 }),
-  ]);
+describe.each(ENCODINGS)('with %s window frames', (encoding) => {
+  let page: Page;
+  const pageErrors: string[] = [];
 
-  // Mid-run: the newest window on screen for System 1 is the one its frames carried.
-  const lastSamples = page.getByTestId('s1-last-samples');
-  await waitUntil(
-    async () => Number(await lastSamples.getAttribute('data-value')) > 0,
-    20_000,
-    () => 'S1 windows with samples',
-  );
-  await waitUntil(
-    async () => Number(await page.getByTestId('s2-last-samples').getAttribute('data-value')) > 0,
-    20_000,
-  );
-  // Figure, text and window start read at once, so a window arriving in between cannot mix them.
-  const { start, shown, text } = await page.evaluate(() => {
-    const node = document.querySelector<HTMLElement>('[data-testid="s1-last-samples"]');
-    return {
-      start: Number(node?.dataset.start),
-      shown: Number(node?.dataset.value),
-      text: node?.textContent,
-    };
+  beforeAll(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // the encoding as a person would choose it for a link: the page honours ?encoding=
+    await page.goto(`${served.url}?range=1m&encoding=${encoding}`);
+    expect(await page.getByTestId(`encoding-${encoding}`).getAttribute('aria-pressed')).toBe('true');
+  }, 60_000);
+
+  afterAll(async () => {
+    await page?.close();
   });
-  await waitUntil(
-    () => s1Frames.has(start),
-    5000,
-    () => `S1 frame for window ${start}`,
-  );
-  expect(shown).toBe(s1Frames.get(start)?.samples);
-  expect(text).toBe(shown.toLocaleString('en-US'));
 
-  await new Promise((r) => setTimeout(r, 8000));
-  const screenshot = join(reports, 'dashboard.png');
-  await page.screenshot({ path: screenshot });
-  console.log(`screenshot: ${screenshot}`);
+  it('shows both real systems live, with numbers that match /stats and the frames', async () => {
+    s1Delays.clear();
+    await page.getByTestId('s1-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('s2-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
 
-  const [s1Load, s2Load] = await runs;
-  // Drained: each system took in exactly what its producers had acknowledged, and aggregated it.
-  for (const [id, base, summary] of [
-    ['s1', systems.s1.base, s1Load],
-    ['s2', systems.s2.base, s2Load],
-  ] as const) {
-    expect(summary.samples.acknowledged).toBeGreaterThan(0);
+    // 300 simulated servers per system, each on its own connection, one sample a second
+    const load = { hosts: 300, intervalMs: 1000, batchSize: 1, durationMs: 15_000, incidents: DEMO_SCHEDULE };
+    const before = { s1: await stats(systems.s1.base), s2: await stats(systems.s2.base) };
+    const runs = Promise.all([
+      // producers named afresh per run, so the second run's batches are not taken for duplicates
+      runLoad({ ...load, target: 'http1', url: systems.s1.base, producerPrefix: `s1-${encoding}` }),
+      runLoad({
+        ...load,
+        target: 'ws',
+        url: systems.s2.base.replace('http', 'ws'),
+        seed: 8,
+        producerPrefix: `s2-${encoding}`,
+      }),
+    ]);
+
+    // Mid-run: the newest window on screen for System 1 is the one its frames carried.
+    const lastSamples = page.getByTestId('s1-last-samples');
     await waitUntil(
-      async () => {
-        const s = await stats(base);
-        return s.accepted === summary.samples.acknowledged && s.aggregated === s.accepted;
-      },
-      30_000,
-      () => `${id} drained to ${summary.samples.acknowledged}`,
-    );
-    const accepted = page.getByTestId(`${id}-accepted`);
-    const aggregated = page.getByTestId(`${id}-aggregated`);
-    // Both from the page's next /stats poll: one taken before the worker caught up shows the final
-    // accepted count beside a smaller aggregated one.
-    let shown: (string | null)[] = [];
-    await waitUntil(
-      async () => {
-        shown = [await accepted.getAttribute('data-value'), await aggregated.getAttribute('data-value')];
-        return shown.every((value) => Number(value) === summary.samples.acknowledged);
-      },
+      async () => Number(await lastSamples.getAttribute('data-value')) > 0,
       20_000,
-      () =>
-        `${id} on screen to show accepted = aggregated = ${summary.samples.acknowledged} (it shows ${JSON.stringify(shown)})`,
+      () => 'S1 windows with samples',
     );
-    expect(await accepted.textContent()).toBe(summary.samples.acknowledged.toLocaleString('en-US'));
-    expect(await page.getByTestId(`${id}-aggregated`).textContent()).toBe(
-      summary.samples.acknowledged.toLocaleString('en-US'),
+    await waitUntil(
+      async () => Number(await page.getByTestId('s2-last-samples').getAttribute('data-value')) > 0,
+      20_000,
     );
-  }
-  const points = await page.evaluate(() =>
-    (window as { __dashboard?: DashboardProbe }).__dashboard!.points(),
-  );
-  expect(points.s1.cpu).toBeGreaterThan(10);
-  expect(points.s2.cpu).toBeGreaterThan(10);
-  expect(points.s1.delivery).toBeGreaterThan(10);
+    // Figure, text and window start read at once, so a window arriving in between cannot mix them.
+    const { start, shown, text } = await page.evaluate(() => {
+      const node = document.querySelector<HTMLElement>('[data-testid="s1-last-samples"]');
+      return {
+        start: Number(node?.dataset.start),
+        shown: Number(node?.dataset.value),
+        text: node?.textContent,
+      };
+    });
+    await waitUntil(
+      () => s1Frames.has(start),
+      5000,
+      () => `S1 frame for window ${start}`,
+    );
+    expect(shown).toBe(s1Frames.get(start)?.samples);
+    expect(text).toBe(shown.toLocaleString('en-US'));
 
-  // delivery delay: both systems show one, and System 1's agrees with a viewer of our own on the same
-  // machine (the page's path adds the dashboard's proxy hop, no more)
-  const delivery = await page.evaluate(() =>
-    (window as { __dashboard?: DashboardProbe }).__dashboard!.delivery(),
-  );
-  for (const id of ['s1', 's2'] as const) {
-    expect(delivery[id].count).toBeGreaterThan(10);
-    const tile = Number(await page.getByTestId(`${id}-delivery`).getAttribute('data-value'));
-    expect(tile).toBeGreaterThanOrEqual(0);
-    expect(tile).toBeLessThan(5000);
-  }
-  const ours = [...s1Delays.values()].sort((a, b) => a - b);
-  const ourMedian = ours[Math.floor(ours.length / 2)] ?? 0;
-  expect(Math.abs((delivery.s1.p50 ?? 0) - ourMedian)).toBeLessThan(150);
-}, 180_000);
+    await new Promise((r) => setTimeout(r, 8000));
+    const screenshot = join(reports, encoding === 'json' ? 'dashboard.png' : `dashboard-${encoding}.png`);
+    await page.screenshot({ path: screenshot });
+    console.log(`screenshot: ${screenshot}`);
 
-it('shows System 2 reconnecting while System 1 keeps updating, then recovers', async () => {
-  await systems.s2.server.kill();
-  await page
-    .getByTestId('s2-status')
-    .filter({ hasText: /reconnecting|offline/ })
-    .waitFor({ timeout: 15_000 });
-  expect(await page.getByTestId('s2-status').textContent()).toBe('reconnecting');
-  const before = await feeds();
-  await waitUntil(
-    async () => (await feeds()).s1.windowFrames >= before.s1.windowFrames + 3,
-    15_000,
-    () => 'S1 windows during the outage',
-  );
-  expect(await page.getByTestId('s1-status').textContent()).toBe('live');
-  expect((await feeds()).s2.windowFrames).toBe(before.s2.windowFrames);
-  await page.screenshot({ path: join(reports, 'dashboard-outage.png') });
+    const [s1Load, s2Load] = await runs;
+    // Drained: each system took in exactly what its producers had acknowledged, and aggregated it.
+    for (const [id, base, summary] of [
+      ['s1', systems.s1.base, s1Load],
+      ['s2', systems.s2.base, s2Load],
+    ] as const) {
+      expect(summary.samples.acknowledged).toBeGreaterThan(0);
+      // the systems live through both encodings' runs: this run's samples come on top of the last one's
+      const total = before[id].accepted + summary.samples.acknowledged;
+      await waitUntil(
+        async () => {
+          const s = await stats(base);
+          return s.accepted === total && s.aggregated === s.accepted;
+        },
+        30_000,
+        () => `${id} drained to ${total}`,
+      );
+      const accepted = page.getByTestId(`${id}-accepted`);
+      const aggregated = page.getByTestId(`${id}-aggregated`);
+      // Both from the page's next /stats poll: one taken before the worker caught up shows the final
+      // accepted count beside a smaller aggregated one.
+      let shown: (string | null)[] = [];
+      await waitUntil(
+        async () => {
+          shown = [await accepted.getAttribute('data-value'), await aggregated.getAttribute('data-value')];
+          return shown.every((value) => Number(value) === total);
+        },
+        20_000,
+        () => `${id} on screen to show accepted = aggregated = ${total} (it shows ${JSON.stringify(shown)})`,
+      );
+      expect(await accepted.textContent()).toBe(total.toLocaleString('en-US'));
+      expect(await page.getByTestId(`${id}-aggregated`).textContent()).toBe(total.toLocaleString('en-US'));
+    }
+    const points = await page.evaluate(() =>
+      (window as { __dashboard?: DashboardProbe }).__dashboard!.points(),
+    );
+    expect(points.s1.cpu).toBeGreaterThan(10);
+    expect(points.s2.cpu).toBeGreaterThan(10);
+    expect(points.s1.delivery).toBeGreaterThan(10);
 
-  await systems.restartS2();
-  await page.getByTestId('s2-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
-  await waitUntil(
-    async () => (await feeds()).s2.windowFrames >= before.s2.windowFrames + 2,
-    15_000,
-    () => 'S2 windows after restart',
-  );
-  expect(pageErrors).toEqual([]);
-}, 120_000);
+    // delivery delay: both systems show one, and System 1's agrees with a viewer of our own on the same
+    // machine (the page's path adds the dashboard's proxy hop, no more)
+    const delivery = await page.evaluate(() =>
+      (window as { __dashboard?: DashboardProbe }).__dashboard!.delivery(),
+    );
+    for (const id of ['s1', 's2'] as const) {
+      expect(delivery[id].count).toBeGreaterThan(10);
+      const tile = Number(await page.getByTestId(`${id}-delivery`).getAttribute('data-value'));
+      expect(tile).toBeGreaterThanOrEqual(0);
+      expect(tile).toBeLessThan(5000);
+    }
+    const ours = [...s1Delays.values()].sort((a, b) => a - b);
+    const ourMedian = ours[Math.floor(ours.length / 2)] ?? 0;
+    expect(Math.abs((delivery.s1.p50 ?? 0) - ourMedian)).toBeLessThan(150);
+
+    // The frames really came in this encoding, and what the page decoded is what the system holds.
+    const probe = await page.evaluate(() => {
+      const d = (window as { __dashboard?: DashboardProbe }).__dashboard!;
+      return { encodings: d.encodings(), live: d.liveWindows() };
+    });
+    for (const [id, base] of [
+      ['s1', systems.s1.base],
+      ['s2', systems.s2.base],
+    ] as const) {
+      const seen = probe.encodings[id];
+      expect(seen.inUse).toBe(encoding);
+      if (encoding === 'msgpack') {
+        expect(seen.protocol).toBe(SUBPROTOCOLS.msgpack);
+        expect(seen.binaryFrames).toBeGreaterThan(10);
+        expect(seen.textFrames).toBe(0);
+      } else {
+        expect(seen.protocol).toBe('');
+        expect(seen.binaryFrames).toBe(0);
+        expect(seen.textFrames).toBeGreaterThan(10);
+      }
+      expect(seen.cost[encoding].count).toBeGreaterThan(10);
+      const encodingTile = page.getByTestId(`${id}-encoding`);
+      expect(await encodingTile.getAttribute('data-value')).toBe(encoding);
+      expect(await encodingTile.textContent()).toBe(encoding === 'json' ? 'JSON' : 'MsgPack');
+      expect(Number(await page.getByTestId(`${id}-frame-bytes`).getAttribute('data-value'))).toBeGreaterThan(
+        0,
+      );
+      const decodeShown = await page.getByTestId(`${id}-decode`).getAttribute('data-value');
+      expect(decodeShown).not.toBe('');
+      expect(Number(decodeShown)).toBeGreaterThanOrEqual(0);
+
+      const history = (await (await fetch(`${base}/api/history?range=1m`)).json()) as {
+        windows: MetricWindow[];
+      };
+      const held = new Map(history.windows.map((w) => [w.start, w]));
+      const both = probe.live[id].filter((w) => held.has(w.start));
+      expect(both.length, `${id} live windows also in /api/history`).toBeGreaterThan(10);
+      expect(both.some((w) => w.samples > 0)).toBe(true);
+      for (const window of both) expect(window).toStrictEqual(held.get(window.start));
+    }
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
+
+describe('an outage', () => {
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${served.url}?range=1m`);
+    await page.getByTestId('s1-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('s2-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await page?.close();
+  });
+
+  it('shows System 2 reconnecting while System 1 keeps updating, then recovers', async () => {
+    await systems.s2.server.kill();
+    await page
+      .getByTestId('s2-status')
+      .filter({ hasText: /reconnecting|offline/ })
+      .waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('s2-status').textContent()).toBe('reconnecting');
+    const before = await feeds(page);
+    await waitUntil(
+      async () => (await feeds(page)).s1.windowFrames >= before.s1.windowFrames + 3,
+      15_000,
+      () => 'S1 windows during the outage',
+    );
+    expect(await page.getByTestId('s1-status').textContent()).toBe('live');
+    expect((await feeds(page)).s2.windowFrames).toBe(before.s2.windowFrames);
+    await page.screenshot({ path: join(reports, 'dashboard-outage.png') });
+
+    await systems.restartS2();
+    await page.getByTestId('s2-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+    await waitUntil(
+      async () => (await feeds(page)).s2.windowFrames >= before.s2.windowFrames + 2,
+      15_000,
+      () => 'S2 windows after restart',
+    );
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});

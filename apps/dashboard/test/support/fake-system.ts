@@ -26,6 +26,8 @@ export interface FakeSystem {
   published: MetricWindow[];
   viewers(): number;
   sseViewers(): number;
+  /** The subprotocol each open WebSocket viewer's handshake settled on ('' for none). */
+  wsProtocols(): string[];
   close(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startFakeSystem(options: FakeSystemOptions): Promise<FakeS
     published,
     viewers: () => sockets.size + streams.size,
     sseViewers: () => streams.size,
+    wsProtocols: () => [...sockets].map((socket) => socket.protocol),
     async close() {
       clearTimeout(timer);
       for (const socket of sockets) socket.terminate();
