@@ -14,6 +14,7 @@ import {
   REDIS_INSTALL_HINT,
   redisAnswers,
   startRedis,
+  startRedisCluster,
   waitUntil,
 } from '@ingestlab/devkit';
 import {
@@ -69,6 +70,13 @@ async function redisFor(group: ChildGroup): Promise<string> {
   return redis.url;
 }
 
+/** --redis-cluster n: a private Redis Cluster (n masters, a replica each), stopped last; `cluster:<nodes>`. */
+async function clusterFor(group: ChildGroup, masters: number): Promise<string> {
+  const cluster = await startRedisCluster({ masters, replicasPerMaster: 1, detached: true });
+  for (const server of cluster.servers) group.add(server.process, { stop: () => server.stop() });
+  return `cluster:${cluster.nodesSetting}`;
+}
+
 interface Replica {
   http: number;
   h2c: number;
@@ -80,9 +88,14 @@ async function start(group: ChildGroup, opts: StackOptions) {
     if (!(await portIsFree(port)))
       throw new Error(`port ${port} is busy; choose another with --http-port/--https-port`);
   }
-  const redisUrl = await redisFor(group);
+  const redisUrl =
+    opts.redisCluster === null ? await redisFor(group) : await clusterFor(group, opts.redisCluster);
   const token = process.env.INGEST_TOKEN ? { INGEST_TOKEN: process.env.INGEST_TOKEN } : {};
-  const base = { ...process.env, HOST: '127.0.0.1', REDIS_URL: redisUrl, ...token };
+  const base = { ...process.env, HOST: '127.0.0.1', ...token };
+  const s1Redis =
+    opts.redisCluster === null
+      ? { REDIS_URL: redisUrl }
+      : { REDIS_CLUSTER_NODES: redisUrl.replace(/^cluster:/, '') };
   const node = process.execPath;
 
   const replicas: Replica[] = [];
@@ -97,6 +110,7 @@ async function start(group: ChildGroup, opts: StackOptions) {
       cwd: join(repo, 'apps/http-ingest'),
       env: {
         ...base,
+        ...s1Redis,
         HTTP_PORT: String(ports.http),
         H2C_PORT: String(ports.h2c),
         HTTPS_PORT: String(ports.https),
@@ -106,7 +120,7 @@ async function start(group: ChildGroup, opts: StackOptions) {
   for (let i = 0; i < opts.workers; i++) {
     group.start(`s1-worker-${i + 1}`, node, ['dist/worker.js'], {
       cwd: join(repo, 'apps/http-ingest'),
-      env: base,
+      env: { ...base, ...s1Redis },
     });
   }
   const wsPort = await portOr(3003);

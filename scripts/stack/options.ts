@@ -12,6 +12,8 @@ Options:
   --https-port <n>    front door, TLS with HTTP/2            (default 8443)
   --replicas <n>      System 1 ingest replicas               (default 2)
   --workers <n>       System 1 workers                       (default 2)
+  --redis-cluster <n> System 1 on a private Redis Cluster of n masters (3 to 16, a replica each)
+                      instead of one Redis (default: one Redis)
   --redirect          send plain-http page requests to https (APIs under /s1/, /s2/ stay on http)
   --build             run \`pnpm build\` first even when dist exists
   --quiet             do not echo the services' logs
@@ -32,6 +34,8 @@ export interface StackOptions {
   replicas: number;
   /** System 1 workers, 0 to 16. */
   workers: number;
+  /** Masters of a private Redis Cluster for System 1 (3 to 16); null: one Redis. */
+  redisCluster: number | null;
   /** Redirect plain-http page requests to https. */
   redirect: boolean;
   /** Run `pnpm build` even when dist exists. */
@@ -48,20 +52,25 @@ export function stackOptions(argv: string[]): StackOptions {
       'https-port': { type: 'string', default: '8443' },
       replicas: { type: 'string', default: '2' },
       workers: { type: 'string', default: '2' },
+      'redis-cluster': { type: 'string' },
       redirect: { type: 'boolean', default: false },
       build: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const int = (name: 'http-port' | 'https-port' | 'replicas' | 'workers', min: number, max: number) =>
-    integerFlag(`--${name}`, values[name], min, max);
+  const int = (
+    name: 'http-port' | 'https-port' | 'replicas' | 'workers' | 'redis-cluster',
+    min: number,
+    max: number,
+  ) => integerFlag(`--${name}`, values[name], min, max);
   return {
     help: values.help,
     httpPort: int('http-port', 1, 65535),
     httpsPort: int('https-port', 1, 65535),
     replicas: int('replicas', 1, 8),
     workers: int('workers', 0, 16),
+    redisCluster: values['redis-cluster'] === undefined ? null : int('redis-cluster', 3, 16),
     redirect: values.redirect,
     build: values.build,
     echo: !values.quiet,
