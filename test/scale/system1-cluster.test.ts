@@ -41,8 +41,36 @@ async function drained(upto: number): Promise<{ stats: Stats; windows: Window[] 
     60_000,
     () => `drain and publication up to ${upto}: ${JSON.stringify(last?.stats)}`,
     { intervalMs: 200 },
-  );
+  ).catch(async (error: Error) => {
+    throw new Error(`${error.message}; per shard: ${JSON.stringify(await shardFigures())}`);
+  });
   return last!;
+}
+
+/** Each shard's counters and BullMQ lists, to say where a batch is stuck when a drain times out. */
+async function shardFigures(): Promise<Record<string, string[]>> {
+  const figures: Record<string, string[]> = {};
+  for (const key of (await shardMasters()).keys()) {
+    const tag = key.slice(0, key.indexOf('}') + 1);
+    const q = `${tag}:batches`;
+    const [counts, unjobbed, wait, active, delayed, failed] = await Promise.all([
+      system.redis.mget(`${tag}:accepted`, `${tag}:aggregated`, `${tag}:pending`, `${tag}:closed-upto`),
+      system.redis.zcard(`${tag}:unjobbed`),
+      system.redis.llen(`${q}:wait`),
+      system.redis.llen(`${q}:active`),
+      system.redis.zcard(`${q}:delayed`),
+      system.redis.zcard(`${q}:failed`),
+    ]);
+    figures[tag] = [
+      ...counts.map(String),
+      `unjobbed ${unjobbed}`,
+      `wait ${wait}`,
+      `active ${active}`,
+      `delayed ${delayed}`,
+      `failed ${failed}`,
+    ];
+  }
+  return figures;
 }
 
 /** Which master (port) holds each shard's keys: the shards' `accepted` counters, found per master. */
