@@ -137,11 +137,13 @@ function buildDashboard(): void {
 
 /**
  * Each per-host connection is an open file in its producer and in the system it reaches: raise this
- * process's limit before anything starts, so the systems and producers inherit it.
+ * process's limit before anything starts, so the systems and producers inherit it. The producers of
+ * both systems may share one process (two connections per simulated server there); each system holds
+ * one per server. 512 spare covers Redis, logs, viewers and the runtime's own.
  */
 function raiseOpenFiles(): void {
   if (!options.load || options.connections !== 'per-host') return;
-  const outcome = ensureOpenFiles(options.hosts + 2048);
+  const outcome = ensureOpenFiles(2 * options.hosts + 512);
   if (!outcome.ok) throw new Error(`${options.hosts} simulated servers per system: ${outcome.advice}`);
   if (outcome.after && outcome.before && outcome.after.soft > outcome.before.soft) {
     say(`raised the open-file limit from ${outcome.before.soft} to ${outcome.after.soft}`);

@@ -16,6 +16,8 @@ export function systemProxies(targets: { s1: string; s2: string }): Record<strin
     target,
     ws: true,
     changeOrigin: true,
+    // the systems count their per-client read limits by the viewer's address, not the proxy's
+    xfwd: true,
     rewrite: (path) => path.slice(prefix.length) || '/',
   });
   return { '/s1': proxy('/s1', targets.s1), '/s2': proxy('/s2', targets.s2) };

@@ -3,6 +3,7 @@
 // build can never end with "0 failed". Usage: node scripts/ci/count-tests.mjs <failed-steps>
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 const failedSteps = Number(process.argv[2] ?? 0);
 const reports = [];
@@ -21,6 +22,8 @@ walk('.');
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// CI keeps only the tail of a long log: the failures are named again here, next to the count.
+const failures = [];
 for (const file of reports) {
   try {
     const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -30,8 +33,13 @@ for (const file of reports) {
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     // a file that failed to load (syntax error, crash in a hook) has no failed tests but did fail
     for (const suite of report.testResults ?? []) {
-      if (suite.status === 'failed' && (suite.assertionResults ?? []).every((a) => a.status !== 'failed'))
+      const failedTests = (suite.assertionResults ?? []).filter((a) => a.status === 'failed');
+      for (const test of failedTests)
+        failures.push(`${suite.name}: ${test.fullName}\n    ${firstLine(test.failureMessages)}`);
+      if (suite.status === 'failed' && failedTests.length === 0) {
         failed += 1;
+        failures.push(`${suite.name}: the file failed\n    ${firstLine([suite.message])}`);
+      }
     }
     console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
   } catch (error) {
@@ -40,5 +48,16 @@ for (const file of reports) {
   }
 }
 failed += failedSteps;
+if (failures.length > 0) console.log(`failed tests:\n${failures.map((line) => `  ${line}`).join('\n')}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);
+
+function firstLine(messages) {
+  const text = stripVTControlCharacters(String((messages ?? [])[0] ?? ''));
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.slice(0, 400) ?? '(no message)'
+  );
+}

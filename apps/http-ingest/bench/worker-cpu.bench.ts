@@ -27,6 +27,7 @@ const { values } = parseArgs({
     hosts: { type: 'string', default: '10000' },
     group: { type: 'string', default: '20' },
     profile: { type: 'string' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 });
@@ -38,7 +39,8 @@ once every hosts/rate seconds), --group batches per group commit (20 is what 10,
 GROUP_COMMIT_MS=2). After --warmup seconds it measures the worker's and Redis's CPU for --seconds, then
 stops, waits for the queue to drain and checks accepted = aggregated. Worker settings come from the
 environment (e.g. FOLD_BULK_JOBS=1 to compare). --profile DIR writes the worker's CPU profile there
-(node --cpu-prof; summarise with load-tests/src/report/cpu-profile.ts).`);
+(node --cpu-prof; summarise with load-tests/src/report/cpu-profile.ts). --node-arg FLAG (repeatable)
+passes a flag to the worker's node (e.g. --node-arg=--single-threaded-gc).`);
   process.exit(0);
 }
 const seconds = Number(values.seconds);
@@ -94,6 +96,7 @@ try {
     process.execPath,
     [
       ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+      ...(values['node-arg'] ?? []),
       '--import',
       'tsx',
       '--conditions=source',

@@ -46,9 +46,11 @@ if (!process.argv.includes('--no-producer')) {
   const token = process.env.INGEST_TOKEN ? ['--token', process.env.INGEST_TOKEN] : [];
   group.start(
     'producer',
-    'pnpm',
+    // node itself with tsx as a loader, not the tsx CLI: the CLI relays Ctrl-C to its child and could
+    // kill it before the producer had drained and printed its summary.
+    process.execPath,
     [
-      'exec',
+      '--import',
       'tsx',
       '--conditions=source',
       '../../packages/producers/src/cli.ts',
