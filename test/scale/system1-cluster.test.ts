@@ -76,6 +76,14 @@ async function shardFigures(): Promise<Record<string, string[]>> {
 /** Which master (port) holds each shard's keys: the shards' `accepted` counters, found per master. */
 async function shardMasters(): Promise<Map<string, number>> {
   const placement = new Map<string, number>();
+  // The slot map as of now: after a failover the promoted replica holds the killed master's shard.
+  await system.redis.cluster('SLOTS');
+  (system.redis as unknown as { refreshSlotsCache(cb?: () => void): void }).refreshSlotsCache();
+  await waitUntil(
+    () => system.redis.nodes('master').length === system.cluster.masters,
+    10_000,
+    () => 'the test client to see every master',
+  );
   for (const node of system.redis.nodes('master')) {
     const keys = await node.keys(`{${system.keyPrefix}:s1:*}:accepted`);
     for (const key of keys) placement.set(key, node.options.port!);
