@@ -51,6 +51,8 @@ export const FRONT_DEFAULTS = {
   /** upstream "server ...;" lines; build them with upstreamServers(). */
   FRONT_S1_SERVERS: upstreamServers(['127.0.0.1:3001']),
   FRONT_S2_SERVERS: upstreamServers(['127.0.0.1:3003']),
+  /** System 2's ingest sockets (hashed by producer): the one process, or each shard. */
+  FRONT_S2_INGEST_SERVERS: upstreamServers(['127.0.0.1:3003']),
   FRONT_DASHBOARD_SERVERS: upstreamServers(['127.0.0.1:5180']),
 };
 

@@ -26,6 +26,10 @@ export const COMPOSE_INSTALL_HINT =
 /** The contract's settings every System 1 container must receive (and HOST=0.0.0.0). */
 const SYSTEM1_CONTRACT = ['REDIS_URL', 'HOST', 'HTTP_PORT', 'H2C_PORT', 'HTTPS_PORT', 'INGEST_TOKEN'];
 const SYSTEM2_CONTRACT = ['HOST', 'WS_PORT', 'INGEST_TOKEN'];
+/** The services allowed to publish ports: the front door, and the `scale` profile's own. */
+const FRONT_DOORS = ['nginx', 'nginx-scale'];
+/** The `scale` profile: System 2 as shards, their merger and their front door. */
+const SCALE_SHARDS = ['ws-shard-1', 'ws-shard-2', 'ws-shard-3'];
 const EXPECTED_SERVICES = [
   'redis',
   'http-ingest',
@@ -284,7 +288,8 @@ export async function verifyCompose(options = {}) {
   // Only the front door publishes ports, and exactly 8080 and 8443 inside.
   for (const [name, service] of Object.entries(services)) {
     const ports = service.ports ?? [];
-    if (name !== 'nginx' && ports.length > 0) problem(`${name} publishes ports; only nginx may`);
+    if (!FRONT_DOORS.includes(name) && ports.length > 0)
+      problem(`${name} publishes ports; only ${FRONT_DOORS.join(' and ')} may`);
   }
   const frontTargets = (services.nginx?.ports ?? []).map((/** @type {any} */ port) =>
     typeof port === 'object' ? String(port.target) : String(port).split(':').at(-1),
@@ -391,10 +396,87 @@ export async function verifyCompose(options = {}) {
   if (!/^server http-ingest:/.test(frontEnv.FRONT_S1_SERVERS ?? ''))
     problem('FRONT_S1_SERVERS must name the http-ingest service');
 
+  if (upstreamPort(frontEnv.FRONT_S2_INGEST_SERVERS) !== s2Env.WS_PORT)
+    problem('FRONT_S2_INGEST_SERVERS must point at WS_PORT');
+
   if (problems.length === 0) checkFrontRendering(template, frontEnv, options.nginx, problem);
+  const scaleEnv = await checkScaleProfile(services, template, problem);
+  if (problems.length === 0 && scaleEnv) checkFrontRendering(template, scaleEnv, options.nginx, problem);
   await checkLoadCommands(services, problem);
   checkArtillery(services, problem);
   return problems;
+}
+
+/**
+ * The `scale` profile: three shards and the merger run the System 2 image's shard and merger entry
+ * points (the package's start:shard and start:merger), set only what those read, and the merger and
+ * the profile's front door name every shard on its port. Returns the front door's environment.
+ * @param {Record<string, any>} services
+ * @param {string} template
+ * @param {(text: string) => void} problem
+ * @returns {Promise<Record<string, string> | null>}
+ */
+async function checkScaleProfile(services, template, problem) {
+  const names = [...SCALE_SHARDS, 'ws-merger', 'nginx-scale'];
+  for (const name of names) {
+    if (!services[name]) {
+      problem(`service ${name} is missing (the "scale" profile)`);
+      return null;
+    }
+    if (!(services[name].profiles ?? []).includes('scale')) problem(`${name} belongs in the "scale" profile`);
+  }
+  const pkg = scripts('apps/ws-ingest');
+  /** @type {Record<string, Set<string>>} */
+  const read = {};
+  try {
+    const shard = await import(pathToFileURL(join(repo, 'apps/ws-ingest/src/shard/config.ts')).href);
+    const merger = await import(pathToFileURL(join(repo, 'apps/ws-ingest/src/merger/config.ts')).href);
+    read.shard = envNamesAskedBy(shard.loadShardConfig);
+    read.merger = envNamesAskedBy(merger.loadMergerConfig);
+  } catch (error) {
+    problem(`could not load the shard or merger config (${error instanceof Error ? error.message : error})`);
+  }
+  /** @type {string[]} */
+  const shardUrls = [];
+  for (const name of SCALE_SHARDS) {
+    const env = envOf(services[name]);
+    const command = (services[name].command ?? []).join(' ');
+    if (command !== pkg['start:shard'])
+      problem(`${name} runs "${command}", start:shard is "${pkg['start:shard']}"`);
+    if (env.HOST !== '0.0.0.0') problem(`${name} must bind HOST=0.0.0.0 inside its container`);
+    if (read.shard)
+      for (const key of Object.keys(env))
+        if (!read.shard.has(key))
+          problem(`${name} sets ${key}, which the shard's loadShardConfig never reads`);
+    if ((services[name].expose ?? []).map(String).join(',') !== env.WS_PORT)
+      problem(`${name} exposes ${services[name].expose} but listens on WS_PORT=${env.WS_PORT}`);
+    shardUrls.push(`${name}=http://${name}:${env.WS_PORT}`);
+  }
+  const mergerEnv = envOf(services['ws-merger']);
+  const mergerCommand = (services['ws-merger'].command ?? []).join(' ');
+  if (mergerCommand !== pkg['start:merger'])
+    problem(`ws-merger runs "${mergerCommand}", start:merger is "${pkg['start:merger']}"`);
+  if (read.merger)
+    for (const key of Object.keys(mergerEnv))
+      if (!read.merger.has(key)) problem(`ws-merger sets ${key}, which loadMergerConfig never reads`);
+  if (mergerEnv.SHARD_URLS !== shardUrls.join(','))
+    problem(`ws-merger's SHARD_URLS is "${mergerEnv.SHARD_URLS}", want "${shardUrls.join(',')}"`);
+  for (const name of SCALE_SHARDS) {
+    if (services['ws-merger'].depends_on?.[name]?.condition !== 'service_healthy')
+      problem(`ws-merger must depend on ${name} with condition: service_healthy`);
+  }
+  const frontEnv = envOf(services['nginx-scale']);
+  for (const name of templateNames(template, 'FRONT_'))
+    if (!(name in frontEnv)) problem(`nginx-scale does not set ${name}`);
+  if (!new RegExp(`^server ws-merger:${mergerEnv.MERGER_PORT} `).test(frontEnv.FRONT_S2_SERVERS ?? ''))
+    problem('nginx-scale: FRONT_S2_SERVERS must point at ws-merger:MERGER_PORT');
+  const ingest = [...(frontEnv.FRONT_S2_INGEST_SERVERS ?? '').matchAll(/server ([^\s;]+)/g)].map((m) => m[1]);
+  const wanted = SCALE_SHARDS.map((name) => `${name}:${envOf(services[name]).WS_PORT}`);
+  if (ingest.join(',') !== wanted.join(','))
+    problem(`nginx-scale: FRONT_S2_INGEST_SERVERS names ${ingest.join(', ')}, want ${wanted.join(', ')}`);
+  if (services['nginx-scale'].depends_on?.['ws-merger']?.condition !== 'service_healthy')
+    problem('nginx-scale must depend on ws-merger with condition: service_healthy');
+  return frontEnv;
 }
 
 /**
@@ -452,7 +534,12 @@ function checkFrontRendering(template, frontEnv, given, problem) {
     mkdirSync(join(prefix, 'tmp'));
     execFileSync('sh', [join(repo, 'nginx', 'gen-dev-cert.sh'), join(prefix, 'certs')], { stdio: 'pipe' });
     const local = { ...frontEnv };
-    for (const key of ['FRONT_S1_SERVERS', 'FRONT_S2_SERVERS', 'FRONT_DASHBOARD_SERVERS']) {
+    for (const key of [
+      'FRONT_S1_SERVERS',
+      'FRONT_S2_SERVERS',
+      'FRONT_S2_INGEST_SERVERS',
+      'FRONT_DASHBOARD_SERVERS',
+    ]) {
       local[key] = (local[key] ?? '').replace(/server [^:\s]+:/g, 'server 127.0.0.1:');
     }
     Object.assign(local, {

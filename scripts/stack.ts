@@ -1,6 +1,6 @@
 // `pnpm stack`: the compose topology natively, from built code: a private Redis, 2 System 1 ingest
-// replicas + 2 workers, System 2, the dashboard's static nginx and the real nginx in front
-// (8080 http, 8443 https/h2). Prints the URLs; Ctrl-C stops everything, front door first.
+// replicas + 2 workers, System 2 (or, with --s2-shards N, N shards and a merger), the dashboard's static
+// nginx and the real nginx in front (8080 http, 8443 https/h2). Prints the URLs; Ctrl-C stops everything, front door first.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,8 @@ const BUILT = [
   'apps/http-ingest/dist/server.js',
   'apps/http-ingest/dist/worker.js',
   'apps/ws-ingest/dist/server.js',
+  'apps/ws-ingest/dist/shard/server.js',
+  'apps/ws-ingest/dist/merger/server.js',
   'apps/dashboard/dist/index.html',
 ];
 
@@ -123,11 +125,7 @@ async function start(group: ChildGroup, opts: StackOptions) {
       env: { ...base, ...s1Redis },
     });
   }
-  const wsPort = await portOr(3003);
-  group.start('s2', node, ['dist/server.js'], {
-    cwd: join(repo, 'apps/ws-ingest'),
-    env: { ...base, WS_PORT: String(wsPort) },
-  });
+  const system2 = await startSystem2(group, opts.s2Shards, base);
 
   const ready = (port: number, what: string) =>
     waitUntil(
@@ -137,7 +135,8 @@ async function start(group: ChildGroup, opts: StackOptions) {
       { intervalMs: 100, abort: () => group.died() },
     );
   for (const ports of replicas) await ready(ports.http, 'System 1');
-  await ready(wsPort, 'System 2');
+  for (const port of system2.shards) await ready(port, opts.s2Shards > 0 ? 'System 2 shard' : 'System 2');
+  if (system2.merger !== null) await ready(system2.merger, 'System 2 merger');
 
   const dashPort = await portOr(5180);
   const echo = opts.echo;
@@ -148,14 +147,51 @@ async function start(group: ChildGroup, opts: StackOptions) {
     httpsPort: opts.httpsPort,
     host: '0.0.0.0',
     system1: replicas.map((ports) => `127.0.0.1:${ports.http}`),
-    system2: [`127.0.0.1:${wsPort}`],
+    system2: [`127.0.0.1:${system2.merger ?? system2.shards[0]}`],
+    system2Ingest: system2.shards.map((port) => `127.0.0.1:${port}`),
     dashboard: `127.0.0.1:${dashPort}`,
     cert,
     key,
     redirect: opts.redirect,
     echo,
   });
-  return { redisUrl, replicas, wsPort, dashPort, cert };
+  return { redisUrl, replicas, system2, dashPort, cert };
+}
+
+/**
+ * System 2: one process on 3003, or `shards` shard processes (3003+10i) that nginx picks by producer,
+ * and the merger (3005) that merges their windows and serves /s2/'s reads.
+ */
+async function startSystem2(
+  group: ChildGroup,
+  shards: number,
+  base: NodeJS.ProcessEnv,
+): Promise<{ shards: number[]; merger: number | null }> {
+  const cwd = join(repo, 'apps/ws-ingest');
+  if (shards === 0) {
+    const port = await portOr(3003);
+    group.start('s2', process.execPath, ['dist/server.js'], { cwd, env: { ...base, WS_PORT: String(port) } });
+    return { shards: [port], merger: null };
+  }
+  const ports: number[] = [];
+  for (let i = 0; i < shards; i++) {
+    const port = await portOr(3003 + 10 * i);
+    ports.push(port);
+    group.start(`s2-shard-${i + 1}`, process.execPath, ['dist/shard/server.js'], {
+      cwd,
+      env: { ...base, WS_PORT: String(port) },
+    });
+  }
+  const merger = await portOr(3005);
+  group.start('s2-merger', process.execPath, ['dist/merger/server.js'], {
+    cwd,
+    env: {
+      ...base,
+      MERGER_PORT: String(merger),
+      SHARD_URLS: ports.map((port, i) => `s2-shard-${i + 1}=http://127.0.0.1:${port}`).join(','),
+    },
+  });
+  return { shards: ports, merger };
 }
 
 async function main(): Promise<void> {
@@ -199,7 +235,11 @@ ingestlab stack is up
   System 1          ${front}/s1/stats   ingest: POST ${secure}/s1/ingest (h2) or ${front}/s1/ingest
   System 2          ${front}/s2/stats   ingest: ws://localhost:${opts.httpPort}/s2/ingest
   live              ${front}/s1/live/sse, ${front}/s2/live/sse (WebSocket: /s1/live, /s2/live)
-  direct            System 1 replicas ${up.replicas.map((p) => p.http).join(', ')} (h2c ${up.replicas.map((p) => p.h2c).join(', ')}), System 2 ${up.wsPort}
+  direct            System 1 replicas ${up.replicas.map((p) => p.http).join(', ')} (h2c ${up.replicas.map((p) => p.h2c).join(', ')}), ${
+    up.system2.merger === null
+      ? `System 2 ${up.system2.shards[0]}`
+      : `System 2 shards ${up.system2.shards.join(', ')} (ingest, hashed by producer), merger ${up.system2.merger}`
+  }
   redis             ${up.redisUrl}
   try               node packages/producers/dist/cli.js --target h2 --url ${secure}/s1 --ca ${up.cert} --hosts 100 --duration 30s
 Ctrl-C stops everything.`);

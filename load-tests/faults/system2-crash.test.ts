@@ -1,8 +1,11 @@
-// System 2, crash and broken producers under a steady WebSocket load: kill -9 of the server (the
-// acked-but-unpublished samples are the documented cost of in-memory state: measured and bounded),
-// and producers that drop their socket in the middle of a frame (nobody else is affected).
+// System 2, crash and broken producers under a steady WebSocket load: kill -9 of the server both ways
+// (classic acknowledgements: the acked-but-unpublished samples are the documented cost of in-memory
+// state, measured and bounded; end-to-end acknowledgements with a DATA_DIR: nothing lost, nothing
+// counted twice), and producers that drop their socket in the middle of a frame (nobody else is
+// affected). The end-to-end mode's two crash points (test hook) are in system2-end-to-end.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { validBatch } from './support/batches.js';
+import { endToEndCrash, endToEndNote } from './support/end-to-end-crash.js';
 import { systemPresent } from './support/paths.js';
 import { encodeFrame, jsonFrames, rawWsConnect } from './support/raw-ws.js';
 import { describeSummary, reconcile } from './support/recovery.js';
@@ -82,6 +85,36 @@ describe.skipIf(!systemPresent('ws'))('System 2: crash and broken producers', ()
     expect(stats.accepted).toBe(stats.aggregated);
     expect(lost).toBeLessThanOrEqual(bound);
     expect(seen).toBeLessThanOrEqual(acked);
+  });
+
+  it('kill -9 of the server with end-to-end acknowledgements: nothing lost, nothing counted twice', async () => {
+    const result = await endToEndCrash({
+      crash: 'kill -9',
+      prefix: 'f-s2-e2e-kill',
+      rate: RATE,
+      batchSize: BATCH,
+      connections: CONNECTIONS,
+    });
+    const { summary, seen } = result;
+    const acked = summary.samples.acknowledged;
+    recordRow({
+      system: 'System 2',
+      case: 'kill -9 the server, end-to-end acknowledgements (restarted after 1 s, same DATA_DIR)',
+      offered: summary.samples.sent,
+      acked,
+      aggregated: seen,
+      lost: Math.max(0, acked - seen),
+      duplicated: Math.max(0, seen - acked),
+      recoveryMs: result.recoveryMs,
+      note: endToEndNote(result, 'killed half-way through a window'),
+    });
+    expect(summary.samples.failed, describeSummary(summary)).toBe(0);
+    expect(summary.endToEnd?.uncommitted.batches).toBe(0);
+    expect(summary.endToEnd?.committed.samples).toBe(acked);
+    // the window that died held acknowledged batches: they came back and were folded again, once
+    expect(summary.endToEnd?.refolded.samples).toBeGreaterThan(0);
+    expect(seen).toBe(acked);
+    expect(result.stats.accepted).toBe(result.stats.aggregated);
   });
 
   it('producers that drop their socket mid-frame change nothing for the others; counts stay exact', async () => {

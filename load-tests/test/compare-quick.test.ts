@@ -34,10 +34,12 @@ function compare(
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('pnpm compare (reduced --quick)', () => {
-  it('drives every pipeline and baseline, reconciles each run, and writes the report', async () => {
+  it('drives every pipeline (JSON and MessagePack) and baseline, reconciles each run, and writes the report', async () => {
     const result = await compare(
       [
         '--quick',
+        '--pipelines',
+        'http1,h2c,h2,ws,http1+msgpack,ws+msgpack',
         '--series',
         'single,batched,fleet',
         '--rates-single',
@@ -57,7 +59,7 @@ describe('pnpm compare (reduced --quick)', () => {
         '--out',
         out,
       ],
-      240_000,
+      330_000,
     );
     const context = `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
     expect(result.code, context).toBe(0);
@@ -75,7 +77,7 @@ describe('pnpm compare (reduced --quick)', () => {
     expect(summary.reconciliationFailures).toEqual([]);
     const targets = summary.ladders.map((l) => `${l.target}/${l.series}`).sort();
     expect(targets).toEqual(
-      ['bare-http', 'bare-ws', 'h2', 'h2c', 'http1', 'ws']
+      ['bare-http', 'bare-ws', 'h2', 'h2c', 'http1', 'ws', 'http1+msgpack', 'ws+msgpack']
         .flatMap((t) => [`${t}/batched`, `${t}/single`, `${t}/fleet`])
         .sort(),
     );
@@ -90,6 +92,9 @@ describe('pnpm compare (reduced --quick)', () => {
       expect(run.processes['load-generator']?.cpuPercent).toBeGreaterThan(0);
       // the generator measured itself, and every run names its connection model
       expect(run.generator.cpuPercent).toBeGreaterThan(0);
+      // the +msgpack pipelines sent MessagePack (fewer bytes per sample: checked below)
+      expect(run.encoding).toBe(ladder.target.endsWith('+msgpack') ? 'msgpack' : 'json');
+      expect(run.bodyBytesPerSample).toBeGreaterThan(50);
       expect(typeof run.generator.bound).toBe('boolean');
       if (ladder.series === 'fleet') {
         expect(ladder.unit).toBe('hosts');
@@ -105,6 +110,13 @@ describe('pnpm compare (reduced --quick)', () => {
         expect(run.lag?.windows ?? 0, `${ladder.target}: no windows seen by viewers`).toBeGreaterThan(0);
       }
     }
+    const bytes = (target: string, series: string) =>
+      summary.ladders.find((l) => l.target === target && l.series === series)?.steps[0]?.runs[0]
+        ?.bodyBytesPerSample ?? 0;
+    for (const series of ['single', 'batched', 'fleet']) {
+      expect(bytes('ws+msgpack', series), series).toBeLessThan(bytes('ws', series));
+      expect(bytes('http1+msgpack', series), series).toBeLessThan(bytes('http1', series));
+    }
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('data:image/png;base64,');
     const markdown = readFileSync(join(out, 'report.md'), 'utf8');
@@ -116,7 +128,7 @@ describe('pnpm compare (reduced --quick)', () => {
     const bound = summary.ladders.some((l) => l.steps.some((s) => s.generatorBound));
     expect(markdown.includes('**GENERATOR-BOUND**')).toBe(bound);
     expect(existsSync(join(out, 'latency-fleet.png'))).toBe(true);
-  }, 270_000);
+  }, 360_000);
 
   it('refuses bad flags with exit code 2 and a reason', async () => {
     const bad = await compare(['--repeats', 'zero'], 30_000);

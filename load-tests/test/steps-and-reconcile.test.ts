@@ -112,6 +112,8 @@ function run(
     repeat: 1,
     durationS: 6,
     achievedRate,
+    encoding: 'json',
+    bodyBytesPerSample: 108,
     sentRate: achievedRate,
     ackedShare: extra.share ?? achievedRate / offeredRate,
     latencyMs: { p50: p99 / 4, p95: p99 / 2, p99, max: p99 },

@@ -35,10 +35,10 @@ for (const file of reports) {
     for (const suite of report.testResults ?? []) {
       const failedTests = (suite.assertionResults ?? []).filter((a) => a.status === 'failed');
       for (const test of failedTests)
-        failures.push(`${suite.name}: ${test.fullName}\n    ${firstLine(test.failureMessages)}`);
+        failures.push(`${suite.name}: ${test.fullName}\n    ${messageHead(test.failureMessages)}`);
       if (suite.status === 'failed' && failedTests.length === 0) {
         failed += 1;
-        failures.push(`${suite.name}: the file failed\n    ${firstLine([suite.message])}`);
+        failures.push(`${suite.name}: the file failed\n    ${messageHead([suite.message])}`);
       }
     }
     console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
@@ -52,12 +52,14 @@ if (failures.length > 0) console.log(`failed tests:\n${failures.map((line) => ` 
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);
 
-function firstLine(messages) {
+/** The head of the first failure message: up to 6 lines and 1,200 characters, stack frames left out. */
+function messageHead(messages) {
   const text = stripVTControlCharacters(String((messages ?? [])[0] ?? ''));
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.slice(0, 400) ?? '(no message)'
-  );
+  const lines = text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s+at /.test(line))
+    .slice(0, 6)
+    .map((line) => line.slice(0, 600));
+  if (lines.length === 0) return '(no message)';
+  return lines.join('\n      ').slice(0, 1200);
 }

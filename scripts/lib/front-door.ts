@@ -106,8 +106,10 @@ export interface FrontDoorOptions {
   httpsPort: number;
   /** host:port of each System 1 replica (HTTP/1.1) for the /s1/ pool. */
   system1: string[];
-  /** host:port of System 2 for /s2/. */
+  /** host:port of System 2 for /s2/ (with shards: the merger). */
   system2: string[];
+  /** host:port of each System 2 shard for /s2/ingest, hashed by producer. Default `system2`. */
+  system2Ingest?: string[];
   /** host:port of the dashboard's static server for /. */
   dashboard: string;
   /** PEM certificate and key for the TLS listener. */
@@ -136,6 +138,7 @@ export async function startFrontDoor(group: ChildGroup, options: FrontDoorOption
     FRONT_ACCESS_LOG: options.accessLog ?? 'off',
     FRONT_S1_SERVERS: upstreamServers(options.system1),
     FRONT_S2_SERVERS: upstreamServers(options.system2),
+    FRONT_S2_INGEST_SERVERS: upstreamServers(options.system2Ingest ?? options.system2),
     FRONT_DASHBOARD_SERVERS: upstreamServers([options.dashboard]),
     ...options.extra,
   };

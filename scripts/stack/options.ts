@@ -14,6 +14,8 @@ Options:
   --workers <n>       System 1 workers                       (default 2)
   --redis-cluster <n> System 1 on a private Redis Cluster of n masters (3 to 16, a replica each)
                       instead of one Redis (default: one Redis)
+  --s2-shards <n>     System 2 as n shards (hashed by producer in nginx) and a merger
+                      serving /s2/'s reads; 0 = one System 2 process  (default 0)
   --redirect          send plain-http page requests to https (APIs under /s1/, /s2/ stay on http)
   --build             run \`pnpm build\` first even when dist exists
   --quiet             do not echo the services' logs
@@ -21,7 +23,8 @@ Options:
 
 Environment: REDIS_URL (use that Redis instead of starting one), INGEST_TOKEN (passed to both systems),
 NGINX_BIN, REDIS_SERVER_BIN. Replica i of System 1 listens on 3001+10i (HTTP/1.1), 3002+10i (h2c),
-3443+10i (TLS); System 2 on 3003; a busy port is replaced by a free one and printed.
+3443+10i (TLS); System 2 on 3003 (with --s2-shards: shard i on 3003+10i, the merger on 3005); a busy
+port is replaced by a free one and printed.
 `;
 
 export interface StackOptions {
@@ -36,6 +39,8 @@ export interface StackOptions {
   workers: number;
   /** Masters of a private Redis Cluster for System 1 (3 to 16); null: one Redis. */
   redisCluster: number | null;
+  /** System 2 shards behind nginx's consistent hash, with a merger, 1 to 8; 0 = one System 2 process. */
+  s2Shards: number;
   /** Redirect plain-http page requests to https. */
   redirect: boolean;
   /** Run `pnpm build` even when dist exists. */
@@ -53,6 +58,7 @@ export function stackOptions(argv: string[]): StackOptions {
       replicas: { type: 'string', default: '2' },
       workers: { type: 'string', default: '2' },
       'redis-cluster': { type: 'string' },
+      's2-shards': { type: 'string', default: '0' },
       redirect: { type: 'boolean', default: false },
       build: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -60,7 +66,7 @@ export function stackOptions(argv: string[]): StackOptions {
     },
   });
   const int = (
-    name: 'http-port' | 'https-port' | 'replicas' | 'workers' | 'redis-cluster',
+    name: 'http-port' | 'https-port' | 'replicas' | 'workers' | 'redis-cluster' | 's2-shards',
     min: number,
     max: number,
   ) => integerFlag(`--${name}`, values[name], min, max);
@@ -71,6 +77,7 @@ export function stackOptions(argv: string[]): StackOptions {
     replicas: int('replicas', 1, 8),
     workers: int('workers', 0, 16),
     redisCluster: values['redis-cluster'] === undefined ? null : int('redis-cluster', 3, 16),
+    s2Shards: int('s2-shards', 0, 8),
     redirect: values.redirect,
     build: values.build,
     echo: !values.quiet,

@@ -50,6 +50,15 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('finds a scale profile whose merger or front door misses a shard', async () => {
+    const merger = await problemsWith(',ws-shard-3=http://ws-shard-3:3003\n', '\n');
+    expect(merger.join('\n')).toContain("ws-merger's SHARD_URLS is");
+    const front = await problemsWith(' server ws-shard-3:3003 max_fails=3 fail_timeout=5s;"', '"');
+    expect(front.join('\n')).toContain(
+      'nginx-scale: FRONT_S2_INGEST_SERVERS names ws-shard-1:3003, ws-shard-2:3003',
+    );
+  });
+
   it('finds a producer flag or value the producers CLI refuses', async () => {
     const problems = await problemsWith('--batch ' + v('LOAD_BATCH:-10'), '--batch ' + v('LOAD_BATCH:-5000'));
     expect(problems.join('\n')).toMatch(/load-http: ingestlab-produce refuses .*--batch 5000/);

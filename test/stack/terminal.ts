@@ -23,7 +23,10 @@ export class TerminalRun {
 
   constructor(command: string, options: { cwd: string; env?: NodeJS.ProcessEnv }) {
     // -q quiet, -f flush at once, -e exit with the command's code, -c the command; no typescript file.
-    this.child = spawn('script', ['-qfec', command, '/dev/null'], {
+    // script runs the command with $SHELL -c, and a non-interactive sh (dash, SHELL unset) waiting
+    // on it dies of the Ctrl-C itself (exit 130) where a person's interactive shell would not:
+    // `exec` makes the command the terminal's process, whichever shell CI has.
+    this.child = spawn('script', ['-qfec', `exec ${command}`, '/dev/null'], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, [MARKER_NAME]: this.marker },
       stdio: ['pipe', 'pipe', 'pipe'],

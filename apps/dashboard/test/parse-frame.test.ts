@@ -21,6 +21,19 @@ describe('parseFrame', () => {
     expect(parseFrame(JSON.stringify({ type: 'window', window })).ok).toBe(true);
   });
 
+  it('accepts a merged window naming its shards, and refuses a malformed shards field', () => {
+    const window = { ...makeWindow({ start: 0 }), shards: { expected: 3, reported: 2, missing: ['s2-b'] } };
+    expect(parseFrame(JSON.stringify({ type: 'window', window }))).toEqual({
+      ok: true,
+      frame: { type: 'window', window },
+    });
+    const bad = { ...window, shards: { expected: 3, reported: 2, missing: 's2-b' } };
+    expect(parseFrame(JSON.stringify({ type: 'window', window: bad }))).toMatchObject({
+      ok: false,
+      fatal: false,
+    });
+  });
+
   it('refuses an unknown type with its name, without giving up on the stream', () => {
     expect(parseFrame('{"type":"explode","x":1}')).toEqual({
       ok: false,

@@ -3,9 +3,10 @@
 // ingest route. One instance per listener (HTTP/1.1, h2c, TLS), all over the same services.
 import type { Http2Session } from 'node:http2';
 import { SERVER_OPTIONS, SLOW_HEADER_LIMITS, serving } from '@ingestlab/serving';
-import fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import ingestRateLimit from './plugins/ingest-rate-limit.js';
 import jsonBody from './plugins/json-body.js';
+import msgpackBody from './plugins/msgpack-body.js';
 import requestMetrics from './plugins/request-metrics.js';
 import servicesPlugin, { type Listener } from './plugins/services.js';
 import ingestRoutes from './routes/ingest.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
 const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
   const { services, listener } = options;
   await app.register(servicesPlugin, options);
+  // Before any route, so that its per-route hooks reach the serving core's routes too.
+  await app.register(requestMetrics);
   await app.register(serving, {
     system: services,
     config: services.config,
@@ -27,10 +30,10 @@ const ingestApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
     live: listener === 'http1',
     retryAfterS: services.config.retryAfterS,
   });
-  await app.register(requestMetrics);
   // The ingest route in its own context, with its body parser and its Redis-counted rate limit.
   await app.register(async (ingest) => {
     await ingest.register(jsonBody);
+    await ingest.register(msgpackBody);
     await ingest.register(ingestRateLimit);
     await ingest.register(ingestRoutes);
   });
@@ -42,9 +45,11 @@ export interface TlsFiles {
 }
 
 const common = {
+  // SERVER_OPTIONS turns per-request access logs off (/metrics counts requests instead).
   ...SERVER_OPTIONS,
-  // Per-request access logs would cost more than the request at 10k/s; /metrics counts them instead.
-  logController: new LogController({ disableRequestLogging: true }),
+  // For the same reason no per-request child logger (a pino child per request, to stamp a request id
+  // that no access log would match): request.log is the listener's logger.
+  childLoggerFactory: (logger: FastifyBaseLogger) => logger,
 } as const;
 
 /**

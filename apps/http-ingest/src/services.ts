@@ -176,7 +176,13 @@ export function createServices(config: Config, logger: Logger, options: Services
     onNotice: () => publisher.kick(),
     onError: (error) => logger.warn({ err: error }, 'window subscription'),
   });
-  if (options.publish ?? true) publisher.start();
+  // Once Redis answers: the fail-fast connection refuses commands before that, and a publisher started
+  // at once logs a warning per retry until it connects.
+  let shuttingDown = false;
+  if (options.publish ?? true) {
+    if (redis.status === 'ready') publisher.start();
+    else redis.once('ready', () => shuttingDown || publisher.start());
+  }
   void depth.poll();
   const startedAt = Date.now();
 
@@ -229,6 +235,7 @@ export function createServices(config: Config, logger: Logger, options: Services
       };
     },
     async close() {
+      shuttingDown = true;
       clearInterval(sweeper);
       await committer.drain().catch((error) => logger.warn({ err: error }, 'last group commit failed'));
       await publisher.stop();

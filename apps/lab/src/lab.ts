@@ -30,7 +30,10 @@ export class LabRefusal extends Error {
   }
 }
 
-/** A System 1 queue this deep (batches) and then empty again is marked "queue drained". */
+/**
+ * A System 1 queue this deep (batches), and at least a second of the load's batches, then back to its
+ * steady depth, is marked "queue drained".
+ */
 const BACKLOG_MARK = 50;
 
 export class Lab {
@@ -85,15 +88,18 @@ export class Lab {
         loadSettled: () => this.load.current(system) === null && this.load.settled(system),
         load: () => {
           const load = this.load.current(system);
-          return load ? { batch: load.batch, targetRate: load.targetRate } : null;
+          return load
+            ? { batch: load.batch, targetRate: load.targetRate, endToEnd: load.endToEnd === true }
+            : null;
         },
       });
     this.scores = { s1: score('s1'), s2: score('s2') };
     this.queue = new ActionQueue(this.log, (action, record) => this.#perform(action, record));
     this.player = new ScenarioPlayer({
       submit: (action) => this.submit(action, 'scenario'),
-      recovered: () =>
-        this.#whole('s1') && this.#whole('s2') && this.stats.s1.queueEmptySince(Date.now() - 2500),
+      // System 1's queue is never empty under load (batches wait for their job span and bulk): back
+      // to its steady depth is recovered
+      recovered: () => this.#whole('s1') && this.#whole('s2') && this.scores.s1.backlogGone(),
       drained: () => this.scores.s1.exact() !== null && this.scores.s2.exact() !== null,
       snapshot: (system) => {
         const totals = this.load.ledger(system).totals();
@@ -374,7 +380,9 @@ export class Lab {
 
   #tick(): void {
     const depth = this.stats.s1.reading().queueDepth;
-    if (depth >= BACKLOG_MARK) this.#backlog = true;
+    const load = this.load.current('s1');
+    const oneSecond = load ? load.targetRate / load.batch : 0;
+    if (depth >= Math.max(BACKLOG_MARK, oneSecond)) this.#backlog = true;
     else if (this.#backlog && this.scores.s1.backlogGone()) {
       this.#backlog = false;
       this.log.mark(['s1'], 'recovery', 'System 1 queue drained');

@@ -16,9 +16,10 @@ afterAll(() => {
   sweepStaleLabDirs();
 });
 
-it('plays a scenario headless and writes its summary', async () => {
-  const scenario = fileURLToPath(new URL('./fixtures/tiny.yaml', import.meta.url));
-  const summaryFile = join(out, 'tiny.md');
+/** Plays a fixture scenario through `pnpm lab -- --scenario`; its summary, output and process tree. */
+async function playFixture(name: string) {
+  const scenario = fileURLToPath(new URL(`./fixtures/${name}.yaml`, import.meta.url));
+  const summaryFile = join(out, `${name}.md`);
   const child = startProcess(
     'pnpm-lab-scenario',
     'pnpm',
@@ -32,16 +33,25 @@ it('plays a scenario headless and writes its summary', async () => {
   const code = await child.exited;
   clearInterval(watch);
   expect(code, child.output().slice(-3000)).toBe(0);
-  const summary = readFileSync(summaryFile, 'utf8');
+  return { scenario, summaryFile, child, tree, summary: readFileSync(summaryFile, 'utf8') };
+}
+
+/** The summary table's cells by column name, so a column added cannot shift what is checked. */
+function tableOf(summary: string) {
+  const lines = summary.split('\n');
+  const header = (lines.find((line) => line.startsWith('| # |')) ?? '').split('|').map((c) => c.trim());
+  const cell = (line: string, column: string) => line.split('|')[header.indexOf(column)]?.trim() ?? '';
+  return { lines, cell };
+}
+
+it('plays a scenario headless and writes its summary', async () => {
+  const { scenario, summaryFile, child, tree, summary } = await playFixture('tiny');
   expect(summary).toContain('# A tiny scenario for the tests');
   expect(summary).toContain(`pnpm lab -- --scenario ${scenario}`);
   expect(summary).toMatch(/load average \d+\.\d\d after the first step/);
   const rows = summary.split('\n').filter((line) => / \| System [12] \| /.test(line));
   expect(rows).toHaveLength(6);
-  // cells by column name, so a column added to the table cannot shift what is checked
-  const lines = summary.split('\n');
-  const header = (lines.find((line) => line.startsWith('| # |')) ?? '').split('|').map((c) => c.trim());
-  const cell = (line: string, column: string) => line.split('|')[header.indexOf(column)]?.trim() ?? '';
+  const { lines, cell } = tableOf(summary);
   const number = (text: string) => Number(text.replace(/[,≈]/g, ''));
   // step 1: both systems were asked for, and took, the fleet's 200 samples/s (100 hosts × 2/s)
   const first = lines.find((line) => line.startsWith('| 1 |')) ?? '';
@@ -55,5 +65,23 @@ it('plays a scenario headless and writes its summary', async () => {
   expect(summary).toMatch(/System 2 killed: ≈[\d,]+ lost/);
   expect(child.output()).toContain(`summary written to ${summaryFile}`);
   // and nothing it started is left
+  await expectAllGone(tree, 10_000);
+}, 240_000);
+
+it('measures a System 2 crash under end-to-end acknowledgements: nothing lost once drained', async () => {
+  const { child, tree, summary } = await playFixture('tiny-end-to-end');
+  const { lines, cell } = tableOf(summary);
+  // a step's rows: System 1's first, System 2's on the next line
+  const systemTwoRow = (step: number) => {
+    const at = lines.findIndex((line) => line.startsWith(`| ${step} |`));
+    return [lines[at], lines[at + 1]].find((line) => line?.includes('System 2')) ?? '';
+  };
+  expect(Number(cell(systemTwoRow(1), 'acked/s').replace(/,/g, '')), summary).toBeGreaterThan(0);
+  // drained: System 2's loss is exact, and the crash, whose open window the producers sent again, cost 0
+  expect(cell(systemTwoRow(3), 'lost'), summary).toBe('0');
+  expect(summary).toMatch(
+    /System 2 killed \(end-to-end: producers replay what is not committed\): ≈0 lost \(held [\d,]+ unpublished\)/,
+  );
+  expect(child.output()).toContain('summary written to');
   await expectAllGone(tree, 10_000);
 }, 240_000);

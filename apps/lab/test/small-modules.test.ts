@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActionLimiter } from '../src/actions/action-limiter.js';
 import { planLoad } from '../src/actions/load-plan.js';
+import { loadOptionsFor } from '../src/load/producers-adapter.js';
 import { rateIntervalMs } from '../src/load/rate.js';
 import { ProducerLedger } from '../src/observe/producer-ledger.js';
 import { holdMs, parseScenario, shippedScenarios } from '../src/scenario/scenario-file.js';
@@ -30,6 +31,32 @@ describe('planLoad', () => {
     });
     const burst = planLoad({ type: 'load', system: 's1', hosts: 5, forS: 30 }, limits, 1000);
     expect(burst.ok && burst.requests.s1?.until).toBe(31_000);
+  });
+
+  it('passes end-to-end acknowledgements to System 2 only, through the adapter to runLoad', () => {
+    const plan = planLoad({ type: 'load', system: 'both', hosts: 10, endToEnd: true }, limits, 1000);
+    expect(plan.ok && plan.requests.s2?.endToEnd).toBe(true);
+    expect(plan.ok && plan.requests.s1 && 'endToEnd' in plan.requests.s1).toBe(false);
+    expect(planLoad({ type: 'load', system: 's1', hosts: 5, endToEnd: true }, limits)).toMatchObject({
+      ok: false,
+      status: 400,
+      field: '/endToEnd',
+    });
+    const spec = {
+      target: 'ws' as const,
+      url: 'ws://127.0.0.1:1',
+      hosts: 10,
+      intervalMs: 1000,
+      batch: 1,
+      connections: 'per-host' as const,
+      seed: 7,
+      producerPrefix: 'lab-t',
+      startTime: 0,
+      incidents: [],
+    };
+    const signal = new AbortController().signal;
+    expect(loadOptionsFor({ ...spec, endToEnd: true }, signal).endToEnd).toBe(true);
+    expect(loadOptionsFor({ ...spec, endToEnd: false }, signal).endToEnd).toBeUndefined();
   });
 
   it('refuses with 400 a transport the system does not speak', () => {

@@ -31,6 +31,8 @@ export interface BuildOptions {
   logger?: FastifyBaseLogger;
   /** Node's standard process metrics. Default true. */
   defaultMetrics?: boolean;
+  /** Further routes registered after the ingest route, before the app is ready (a shard's partials). Default none. */
+  extend?: (app: FastifyInstance, core: IngestCore) => Promise<void>;
 }
 
 /** Builds a ready (not listening) app with its own core. */
@@ -44,6 +46,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
   const core = new IngestCore(config);
+  // With DATA_DIR: the watermark is read back and this life recorded before anything is acknowledged.
+  await core.openEndToEnd(app.log);
   const connections = new IngestConnections(core, app.log);
   const system: ServedSystem = {
     name: core.name,
@@ -53,11 +57,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     readiness: () => core.readiness(),
     history: (range) => core.history(range),
     counters: () => core.counters(),
-    // Shutdown: acks owed are flushed and ingest sockets closed with 1001, then the open window is
-    // published (acked samples reach the dashboards); the serving core then closes the viewers.
+    // Shutdown: reading stops and acks owed are flushed, then the open window is published (acked
+    // samples reach the dashboards; end-to-end: its end durable first, then its commit sent), then
+    // ingest sockets close with 1001; the serving core then closes the viewers.
     drain: async () => {
-      await connections.drain(Date.now() + Math.floor(config.shutdownTimeoutMs / 2));
-      const last = core.stop();
+      await connections.quiesce(Date.now() + Math.floor(config.shutdownTimeoutMs / 2));
+      const last = await core.stop();
+      connections.close();
       app.log.info(
         { samples: last?.samples ?? 0, accepted: core.accounting.counters.acceptedSamples },
         'published the open window before shutdown',
@@ -71,8 +77,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Ingest frames may be up to the contract's 1 MiB (ws closes larger ones with 1009).
   await app.register(serving, { system, config, metrics, maxWebSocketPayload: MAX_PAYLOAD_BYTES });
   await app.register(ingestRoutes, { core, connections });
+  if (options.extend) await options.extend(app, core);
   app.addHook('onClose', async () => {
-    core.stop();
+    await core.stop();
   });
   core.start();
   await app.ready();

@@ -1,9 +1,21 @@
 // Test plumbing: System 2 on a real port 0, a minimal WebSocket producer that records every answer
 // by seq, and sample generators.
-import type { AckFrame, Batch, NackFrame, Sample, Stats } from '@ingestlab/metric-schema';
+import {
+  type AckFrame,
+  type Batch,
+  type CommitFrame,
+  type DecodedMsgpack,
+  decodeMsgpack,
+  type Encoding,
+  encodeMsgpack,
+  type NackFrame,
+  type Sample,
+  type Stats,
+  SUBPROTOCOLS,
+} from '@ingestlab/metric-schema';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { buildApp } from '../src/app.js';
+import { type BuildOptions, buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 
 export interface RunningApp {
@@ -14,9 +26,12 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  options: BuildOptions = {},
+): Promise<RunningApp> {
   const config = loadConfig({ WS_PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp(config);
+  const app = await buildApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -34,11 +49,14 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   };
 }
 
+/** The answer to a batch (commit frames, on end-to-end connections, are kept apart). */
 export type Answer = AckFrame | NackFrame;
 
 export interface TestProducer {
   socket: WebSocket;
   answers: Answer[];
+  /** Commit frames, in order (end-to-end connections). */
+  commits: CommitFrame[];
   acked: Map<number, AckFrame>;
   closed: Promise<{ code: number; reason: string }>;
   send(batch: Batch | string | Buffer): void;
@@ -47,21 +65,38 @@ export interface TestProducer {
 
 export async function connectProducer(
   port: number,
-  options: { token?: string; query?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    query?: string;
+    headers?: Record<string, string>;
+    /** `msgpack` offers the subprotocol, sends batches as MessagePack and reads MessagePack answers. */
+    encoding?: Encoding;
+  } = {},
 ): Promise<TestProducer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ingest${options.query ?? ''}`, {
-    headers,
-    perMessageDeflate: false,
-    maxPayload: 0,
-  });
+  const msgpack = options.encoding === 'msgpack';
+  const socket = new WebSocket(
+    `ws://127.0.0.1:${port}/ingest${options.query ?? ''}`,
+    msgpack ? [SUBPROTOCOLS.msgpack] : [],
+    { headers, perMessageDeflate: false, maxPayload: 0 },
+  );
   const answers: Answer[] = [];
+  const commits: CommitFrame[] = [];
   const acked = new Map<number, AckFrame>();
-  socket.on('message', (data) => {
-    const answer = JSON.parse(String(data)) as Answer;
-    answers.push(answer);
-    if (answer.type === 'ack') acked.set(answer.seq, answer);
+  socket.on('message', (data, isBinary) => {
+    if (isBinary !== msgpack) throw new Error(`answer in the wrong encoding (binary: ${isBinary})`);
+    const decoded: DecodedMsgpack = msgpack
+      ? decodeMsgpack(data as Buffer)
+      : { ok: true, value: JSON.parse(String(data)) };
+    if (!decoded.ok) throw new Error(decoded.error);
+    const frame = decoded.value as Answer | CommitFrame;
+    if (frame.type === 'commit') {
+      commits.push(frame);
+      return;
+    }
+    answers.push(frame);
+    if (frame.type === 'ack') acked.set(frame.seq, frame);
   });
   socket.on('error', () => {});
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -77,11 +112,14 @@ export async function connectProducer(
   return {
     socket,
     answers,
+    commits,
     acked,
     closed,
     send: (batch) => {
       if (Buffer.isBuffer(batch)) socket.send(batch, { binary: true });
-      else socket.send(typeof batch === 'string' ? batch : JSON.stringify(batch));
+      else if (typeof batch === 'string') socket.send(batch);
+      else if (msgpack) socket.send(encodeMsgpack(batch), { binary: true });
+      else socket.send(JSON.stringify(batch));
     },
     close: () => socket.close(),
   };

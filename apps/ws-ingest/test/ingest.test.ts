@@ -1,7 +1,7 @@
 // The ingest socket against the contract: acks, duplicates, every refusal kind with its nack or
 // close code while another producer keeps streaming with exact counts, and token enforcement.
 import { waitUntil } from '@ingestlab/devkit';
-import { MAX_PAYLOAD_BYTES } from '@ingestlab/metric-schema';
+import { MAX_PAYLOAD_BYTES, SUBPROTOCOLS, encodeMsgpack, parseBatch } from '@ingestlab/metric-schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, batch, connectProducer, makeSamples, startApp } from './helpers.js';
 
@@ -135,6 +135,73 @@ describe('ingest socket', () => {
       10_000,
       () => 'rejected = 7',
     );
+  });
+
+  it('speaks MessagePack on ingestlab.msgpack: acks in MessagePack, refusals by the same rules, others unharmed', {
+    timeout: 60_000,
+  }, async () => {
+    running = await startApp();
+    const port = running.port;
+    const good = await connectProducer(port, { encoding: 'msgpack' });
+    expect(good.socket.protocol).toBe(SUBPROTOCOLS.msgpack);
+    const plain = await connectProducer(port);
+    for (let seq = 0; seq < 20; seq += 1) {
+      good.send(batch('binary', seq, makeSamples(10, seq)));
+      plain.send(batch('text', seq, makeSamples(10, seq)));
+    }
+    // a repeat: acked again as a duplicate, counted once
+    good.send(batch('binary', 3, makeSamples(10, 3)));
+
+    // MessagePack that is not a batch: a nack with JSON's reasons, the socket stays open
+    const invalid = await connectProducer(port, { encoding: 'msgpack' });
+    invalid.send({ producer: 'bad', seq: 1, samples: [] });
+    invalid.send(Buffer.from(encodeMsgpack({ ...batch('bad', 2, makeSamples(1, 1)), extra: true })));
+    await waitUntil(
+      () => invalid.answers.length === 2,
+      10_000,
+      () => 'two nacks',
+    );
+    expect(invalid.answers.map((a) => [a.type, a.seq])).toEqual([
+      ['nack', 1],
+      ['nack', 2],
+    ]);
+    const asJson = parseBatch(JSON.stringify({ producer: 'bad', seq: 1, samples: [] }));
+    expect(invalid.answers[0]).toMatchObject({ error: asJson.ok ? 'accepted?' : asJson.error });
+    expect(invalid.socket.readyState).toBe(invalid.socket.OPEN);
+
+    // bytes that are not acceptable MessagePack: a nack, then close 1007
+    const truncated = await connectProducer(port, { encoding: 'msgpack' });
+    truncated.send(Buffer.from(encodeMsgpack(batch('cut', 1, makeSamples(5, 1)))).subarray(0, 40));
+    expect((await truncated.closed).code).toBe(1007);
+    expect(truncated.answers[0]).toMatchObject({ type: 'nack', seq: null });
+    const extension = await connectProducer(port, { encoding: 'msgpack' });
+    extension.send(Buffer.from([0xd4, 0x72, 0x00]));
+    expect((await extension.closed).code).toBe(1007);
+    expect(extension.answers[0]).toMatchObject({ type: 'nack', error: expect.stringMatching(/extension/) });
+
+    // a text frame on a MessagePack socket: close 1003
+    const text = await connectProducer(port, { encoding: 'msgpack' });
+    text.send(JSON.stringify(batch('t', 1, makeSamples(1, 1))));
+    expect((await text.closed).code).toBe(1003);
+
+    await waitUntil(
+      () => good.answers.length === 21 && plain.acked.size === 20,
+      20_000,
+      () => `answers: binary ${good.answers.length}, text ${plain.acked.size}`,
+    );
+    expect(good.answers.every((a) => a.type === 'ack')).toBe(true);
+    expect(good.answers[20]).toEqual({ type: 'ack', seq: 3, accepted: 10, duplicate: true });
+    expect(good.socket.readyState).toBe(good.socket.OPEN);
+    const stats = await running.stats();
+    expect(stats).toMatchObject({ accepted: 400, aggregated: 400, duplicates: 1 });
+    // 2 invalid + truncated + extension + text frame
+    await waitUntil(
+      async () => (await running!.stats()).rejected === 5,
+      10_000,
+      () => 'rejected = 5',
+    );
+    const metrics = await (await fetch(running.url('/metrics'))).text();
+    expect(metrics).toMatch(/ingest_rejected_batches_total\{[^}]*reason="not-msgpack"[^}]*\} 3/);
   });
 
   it('enforces INGEST_TOKEN by header or query, closing a wrong one with 1008', async () => {

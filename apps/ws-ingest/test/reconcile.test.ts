@@ -2,7 +2,14 @@
 // acked against /stats, and the published window against @ingestlab/aggregation offline.
 import { aggregateOffline, msUntilWindowEnd, windowStartFor } from '@ingestlab/aggregation';
 import { waitUntil } from '@ingestlab/devkit';
-import { type Sample, type Window, validateDashboardFrame } from '@ingestlab/metric-schema';
+import {
+  decodeMsgpack,
+  type Encoding,
+  type Sample,
+  SUBPROTOCOLS,
+  type Window,
+  validateDashboardFrame,
+} from '@ingestlab/metric-schema';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { batch, connectProducer, makeSamples, startApp } from './helpers.js';
@@ -19,7 +26,7 @@ function longWindow(): number {
   );
 }
 
-describe('reconciliation', () => {
+describe.each<Encoding>(['json', 'msgpack'])('reconciliation, producers speaking %s', (encoding) => {
   it('25 producers: acked samples = /stats.accepted = /stats.aggregated, and the window equals the offline aggregate', {
     timeout: 120_000,
   }, async () => {
@@ -30,12 +37,20 @@ describe('reconciliation', () => {
     viewer.on('message', (data) => viewerFrames.push(String(data)));
     const viewerClosed = new Promise<number>((resolve) => viewer.once('close', (code) => resolve(code)));
     await new Promise((resolve) => viewer.once('open', resolve));
+    // a second viewer asks for MessagePack frames: it must receive the same windows
+    const binaryFrames: Buffer[] = [];
+    const binaryViewer = new WebSocket(`ws://127.0.0.1:${running.port}/live`, [SUBPROTOCOLS.msgpack]);
+    binaryViewer.on('message', (data) => binaryFrames.push(data as Buffer));
+    const binaryViewerClosed = new Promise<number>((resolve) =>
+      binaryViewer.once('close', (code) => resolve(code)),
+    );
+    await new Promise((resolve) => binaryViewer.once('open', resolve));
 
     const PRODUCERS = 25;
     const BATCHES = 60;
     const sent: Sample[] = [];
     const producers = await Promise.all(
-      Array.from({ length: PRODUCERS }, () => connectProducer(running.port)),
+      Array.from({ length: PRODUCERS }, () => connectProducer(running.port, { encoding })),
     );
     const t0 = Date.now();
     producers.forEach((producer, p) => {
@@ -73,8 +88,12 @@ describe('reconciliation', () => {
     // Graceful close publishes the open window, then says 1001 to the viewer.
     await running.close();
     expect(await viewerClosed).toBe(1001);
+    expect(await binaryViewerClosed).toBe(1001);
     const frames = viewerFrames.map((f) => JSON.parse(f));
     for (const frame of frames) expect(validateDashboardFrame(frame).ok).toBe(true);
+    expect(binaryFrames.map((bytes) => decodeMsgpack(bytes))).toEqual(
+      frames.map((value) => ({ ok: true, value })),
+    );
     const windows: Window[] = frames.filter((f) => f.type === 'window').map((f) => f.window);
     const total = windows.reduce((sum, w) => sum + w.samples, 0);
     expect(total).toBe(sent.length);

@@ -59,7 +59,7 @@ export function openFilesLimit(pid: number | 'self' = 'self', which: 'soft' | 'h
 
 /**
  * Waits until `url` answers 200, failing at once (with the process's output) if the process exits
- * first, or after timeoutMs.
+ * first, or after timeoutMs (then the process is stopped, so a failed start leaves no orphan).
  */
 export async function waitReady(app: ManagedProcess, url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -77,9 +77,10 @@ export async function waitReady(app: ManagedProcess, url: string, timeoutMs = 60
       // not listening yet
     }
     if (Date.now() > deadline) {
-      throw new Error(
-        `${app.name} not ready at ${url} within ${timeoutMs} ms:\n${app.output().slice(-3000)}`,
-      );
+      const output = app.output().slice(-3000);
+      // A process that never became ready must not outlive the failed start (it would be an orphan).
+      await app.stop(2000).catch(() => {});
+      throw new Error(`${app.name} not ready at ${url} within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -18,6 +18,8 @@ export interface SteadyLoadOptions {
   token?: string;
   /** Per-attempt answer timeout, ms. Default 5000. */
   timeoutMs?: number;
+  /** ws: end-to-end acknowledgements (System 2 needs a DATA_DIR). Default false. */
+  endToEnd?: boolean;
 }
 
 export interface SteadyLoad {
@@ -61,6 +63,7 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
     drainTimeoutMs: 60_000,
     timeoutMs: options.timeoutMs ?? 5000,
     ...(options.token ? { token: options.token } : {}),
+    ...(options.endToEnd ? { endToEnd: true } : {}),
     // retry for as long as a case can last: an outage must end in a late ack, never a give-up
     retry: { maxAttempts: 100_000, deadlineMs: 300_000, baseDelayMs: 50, maxDelayMs: 1000 },
     onProgress(progress) {

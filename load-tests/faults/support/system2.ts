@@ -17,8 +17,11 @@ export interface System2 {
   wsUrl: string;
   port: number;
   env: Record<string, string>;
-  /** Starts a new server process on the same port after the old one stopped or was killed. */
-  restart(): Promise<void>;
+  /**
+   * Starts a new server process on the same port (and DATA_DIR, if any) after the old one stopped or
+   * was killed; `env` overrides variables for this and later starts (an empty value unsets one).
+   */
+  restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,8 +51,9 @@ export async function startSystem2(options: System2Options = {}): Promise<System
     wsUrl: `ws://127.0.0.1:${port}`,
     port,
     env,
-    async restart() {
+    async restart(overrides = {}) {
       await system.server.stop(2000);
+      Object.assign(env, overrides);
       system.server = await start();
     },
     async stop() {

@@ -1,5 +1,6 @@
 // `pnpm compare`: parse flags, run the comparison, stop the stack, summarise CPU profiles, write the
 // report. Ctrl-C stops the load, still reconciles the run in progress and writes what was measured.
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentLoad, machineInfo } from '../report/machine.js';
@@ -26,6 +27,16 @@ async function main(): Promise<number> {
   if (!options) {
     process.stdout.write(HELP);
     return 0;
+  }
+  // A run takes minutes to half an hour: find out now, not at the end, that its report has nowhere to go.
+  try {
+    mkdirSync(options.outDir, { recursive: true });
+    accessSync(options.outDir, constants.W_OK);
+  } catch (error) {
+    console.error(
+      `compare: --out ${options.outDir} is not a folder this process can write: ${(error as Error).message}`,
+    );
+    return 2;
   }
 
   const abort = new AbortController();

@@ -32,16 +32,22 @@ export interface CompareOutcome {
   stack: Stack | null;
 }
 
+/** System 2's pipelines (and its baseline): the WebSocket ones. */
+function isSystem2(target: string): boolean {
+  return target === 'ws' || target.startsWith('ws+') || target === 'bare-ws';
+}
+
 export function targetsFor(options: CompareOptions): TargetName[] {
-  const http = options.pipelines.filter((p) => p !== 'ws');
+  const http = options.pipelines.filter((p) => !isSystem2(p));
   const out: TargetName[] = [];
   if (http.length) {
     if (options.baselines) out.push('bare-http');
     out.push(...http);
   }
-  if (options.pipelines.includes('ws')) {
+  const ws = options.pipelines.filter(isSystem2);
+  if (ws.length) {
     if (options.baselines) out.push('bare-ws');
-    out.push('ws');
+    out.push(...ws);
   }
   return out;
 }
@@ -90,8 +96,8 @@ export async function runComparison(options: CompareOptions, hooks: CompareHooks
   const log = hooks.log ?? ((line: string) => console.log(line));
   const startedAt = new Date().toISOString();
   const targets = targetsFor(options);
-  const needSystem1 = targets.some((t) => t === 'http1' || t === 'h2c' || t === 'h2');
-  const needSystem2 = targets.includes('ws');
+  const needSystem1 = targets.some((t) => !t.startsWith('bare-') && !isSystem2(t));
+  const needSystem2 = targets.some((t) => !t.startsWith('bare-') && isSystem2(t));
   const ladders: LadderResult[] = [];
   const failures: string[] = [];
   const notes: string[] = [];
@@ -279,6 +285,8 @@ function pointSpec(
     h2: { url: u.h2, stats: u.system1, viewed: 'system1' },
     'bare-ws': { url: u.bareWs, stats: u.bareWs?.replace(/^ws/, 'http'), viewed: null },
     ws: { url: u.ws, stats: u.system2, viewed: 'system2' },
+    'http1+msgpack': { url: u.http1, stats: u.system1, viewed: 'system1' },
+    'ws+msgpack': { url: u.ws, stats: u.system2, viewed: 'system2' },
   };
   const w = where[target];
   if (!w.url || !w.stats) throw new Error(`no endpoint for ${target}: its system was not started`);
@@ -306,7 +314,8 @@ function pointSpec(
       : {}),
     loadThreads: options.loadThreads,
     // unique per run: every run starts its producers' seq at 0, and must not look like a repeat
-    producerPrefix: `cmp${runNumber}-${target}-${Date.now().toString(36)}`,
+    // producer names allow [A-Za-z0-9._:-]: `ws+msgpack` becomes `ws.msgpack`
+    producerPrefix: `cmp${runNumber}-${target.replace('+', '.')}-${Date.now().toString(36)}`,
     url: w.url,
     statsUrl: w.stats,
     viewedSystem: options.viewers > 0 ? w.viewed : null,

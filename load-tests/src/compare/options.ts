@@ -1,15 +1,19 @@
 // The comparison's command-line flags: defaults, --quick, --help text and validation. A bad flag
 // is a UsageError (exit code 2) whose message names the flag, the value and what it accepts.
 import { join } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { integerFlag, scriptArgs, UsageError } from '@ingestlab/devkit/cli-args';
 import { MAX_PER_HOST } from '@ingestlab/producers';
 
-export const PIPELINES = ['http1', 'h2c', 'h2', 'ws'] as const;
+export const PIPELINES = ['http1', 'h2c', 'h2', 'ws', 'http1+msgpack', 'ws+msgpack'] as const;
+/** Run when --pipelines is not given: the four JSON pipelines (MessagePack ones are asked for by name). */
+export const DEFAULT_PIPELINES: readonly Pipeline[] = ['http1', 'h2c', 'h2', 'ws'];
 export type Pipeline = (typeof PIPELINES)[number];
 export const SERIES = ['single', 'batched', 'fleet'] as const;
 export type SeriesName = (typeof SERIES)[number];
 
 export interface CompareOptions {
-  /** Pipelines to drive, in this order. Default all four. */
+  /** Pipelines to drive, in this order. Default the four JSON ones (DEFAULT_PIPELINES). */
   pipelines: Pipeline[];
   /**
    * Load series: `single` (one sample per request) and `batched` (batchSize samples per request), both
@@ -60,9 +64,7 @@ export interface CompareOptions {
   command: string;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export const HELP = `pnpm compare [options]
 
@@ -81,7 +83,8 @@ Series
 
 Options
   --quick                 classroom run, about 2 minutes: one step of each series, 1 repeat, 3 s, 50 viewers
-  --pipelines <list>      comma list of http1,h2c,h2,ws            (default: all)
+  --pipelines <list>      comma list of http1,h2c,h2,ws,http1+msgpack,ws+msgpack
+                          (+msgpack: batches in MessagePack)  (default: http1,h2c,h2,ws)
   --series <list>         single, batched, fleet                  (default: single,batched,fleet)
   --rates-single <list>   step rates, samples/s, single series     (default: 1000,2000,4000,7000,10000,13000)
   --rates-batched <list>  step rates, samples/s, batched series    (default: 50000,100000,200000,400000,700000,1000000,1400000)
@@ -117,12 +120,57 @@ const QUICK = {
   hosts: 1000,
 };
 
-function integer(flag: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+const integer = integerFlag;
+
+const VALUED = [
+  '--pipelines',
+  '--series',
+  '--rates-single',
+  '--rates-batched',
+  '--fleet-hosts',
+  '--connect-rate',
+  '--batch-size',
+  '--duration',
+  '--repeats',
+  '--hosts',
+  '--seed',
+  '--connections',
+  '--load-threads',
+  '--viewers',
+  '--sse-share',
+  '--workers',
+  '--p99-bound',
+  '--out',
+] as const;
+const BOOLEANS = ['--quick', '--no-baselines', '--keep-going', '--cpu-prof'] as const;
+
+/** The flags given, by their `--name` (node:util parseArgs, strict); a wrong one is a UsageError. */
+function parseFlags(argv: readonly string[]): Map<string, string | true> {
+  const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };
+  for (const flag of VALUED) options[flag.slice(2)] = { type: 'string' };
+  for (const flag of BOOLEANS) options[flag.slice(2)] = { type: 'boolean' };
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args: scriptArgs(argv).filter((a) => a !== '--'), options, strict: true }));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = (error as Error).message;
+    const flag = /'(-{1,2}[\w-]+)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(`unknown option "${flag}" (see --help)`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new UsageError(`${message.replace(/^Unexpected argument/, 'unexpected argument')} (see --help)`);
+    if (/does not take an argument/.test(message)) throw new UsageError(`${flag} takes no value`);
+    if (/argument missing|ambiguous/.test(message))
+      throw new UsageError(`${flag.replace(/ .*/, '')} needs a value`);
+    throw new UsageError(message);
   }
-  return value;
+  const flags = new Map<string, string | true>();
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string') flags.set(`--${name}`, value);
+    else if (value === true) flags.set(`--${name}`, true);
+  }
+  return flags;
 }
 
 function number(flag: string, raw: string, min: number, max: number): number {
@@ -160,46 +208,8 @@ export function timestamp(date = new Date()): string {
 
 /** Parses argv (without node and script); returns null when --help was asked for. */
 export function parseOptions(argv: readonly string[], resultsRoot: string): CompareOptions | null {
-  const flags = new Map<string, string | true>();
-  const valued = new Set([
-    '--pipelines',
-    '--series',
-    '--rates-single',
-    '--rates-batched',
-    '--fleet-hosts',
-    '--connect-rate',
-    '--batch-size',
-    '--duration',
-    '--repeats',
-    '--hosts',
-    '--seed',
-    '--connections',
-    '--load-threads',
-    '--viewers',
-    '--sse-share',
-    '--workers',
-    '--p99-bound',
-    '--out',
-  ]);
-  const booleans = new Set(['--quick', '--no-baselines', '--keep-going', '--cpu-prof', '--help', '-h']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--') continue; // pnpm passes it through before script arguments
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (booleans.has(name)) {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-      flags.set(name, true);
-    } else if (valued.has(name)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--')))
-        throw new UsageError(`${name} needs a value`);
-      flags.set(name, value);
-    } else {
-      throw new UsageError(`unknown option "${arg}" (see --help)`);
-    }
-  }
-  if (flags.has('--help') || flags.has('-h')) return null;
+  const flags = parseFlags(argv);
+  if (flags.has('--help')) return null;
   const quick = flags.has('--quick');
   const get = (name: string): string | undefined => {
     const value = flags.get(name);
@@ -210,7 +220,7 @@ export function parseOptions(argv: readonly string[], resultsRoot: string): Comp
     return raw === undefined ? fallback : parse(raw);
   };
   const options: CompareOptions = {
-    pipelines: opt('--pipelines', (r) => list('--pipelines', r, PIPELINES), [...PIPELINES]),
+    pipelines: opt('--pipelines', (r) => list('--pipelines', r, PIPELINES), [...DEFAULT_PIPELINES]),
     series: opt('--series', (r) => list('--series', r, SERIES), [...SERIES]),
     ratesSingle: opt(
       '--rates-single',

@@ -3,8 +3,17 @@
 import type { ProcUsage } from './proc-stats.js';
 import type { SeriesName } from './options.js';
 
-/** What was driven: the four pipelines and the two bare baselines. */
-export const TARGET_NAMES = ['bare-http', 'http1', 'h2c', 'h2', 'bare-ws', 'ws'] as const;
+/** What was driven: the pipelines (JSON, and `+msgpack` for MessagePack batches) and the two bare baselines. */
+export const TARGET_NAMES = [
+  'bare-http',
+  'http1',
+  'h2c',
+  'h2',
+  'http1+msgpack',
+  'bare-ws',
+  'ws',
+  'ws+msgpack',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface Reconciliation {
@@ -74,6 +83,9 @@ export interface PointRun {
   durationS: number;
   /** Acknowledged samples per second over the steady (after-ramp) sending time. */
   achievedRate: number;
+  /** How the batches went on the wire, and their body bytes per sample (no HTTP or frame headers). */
+  encoding: 'json' | 'msgpack';
+  bodyBytesPerSample: number | null;
   sentRate: number;
   /** Acknowledged samples over samples due (sent + missed); null when nothing was due. */
   ackedShare: number | null;
@@ -117,6 +129,8 @@ export interface StepResult {
   runs: PointRun[];
   achievedRate: Spread;
   ackedShare: Spread;
+  /** Batch body bytes per sample sent (the encoding's share of the wire). */
+  bodyBytesPerSample: Spread;
   /** Ack latency from the schedule. */
   p50: Spread;
   p99: Spread;

@@ -66,7 +66,12 @@ const WIRE: Record<TargetName, Target> = {
   h2: 'h2',
   'bare-ws': 'ws',
   ws: 'ws',
+  'http1+msgpack': 'http1',
+  'ws+msgpack': 'ws',
 };
+
+/** How a target's batches go on the wire: MessagePack for the `+msgpack` pipelines, else JSON. */
+const encodingOf = (target: TargetName) => (target.endsWith('+msgpack') ? 'msgpack' : 'json');
 
 export async function runPoint(spec: PointSpec, context: PointContext): Promise<PointRun> {
   const unit = spec.target.startsWith('bare-') ? 'batches' : 'samples';
@@ -77,6 +82,7 @@ export async function runPoint(spec: PointSpec, context: PointContext): Promise<
   let steadyTimer: NodeJS.Timeout | undefined;
   const summary: LoadSummary = await runLoad({
     target: WIRE[spec.target],
+    encoding: encodingOf(spec.target),
     url: spec.url,
     hosts: spec.hosts,
     intervalMs: spec.intervalMs,
@@ -142,6 +148,8 @@ export async function runPoint(spec: PointSpec, context: PointContext): Promise<
     repeat: spec.repeat,
     durationS: Math.round(summary.steadyMs / 100) / 10,
     achievedRate: summary.rates.acknowledgedPerSec,
+    encoding: summary.encoding,
+    bodyBytesPerSample: summary.bodyBytes.perSample,
     sentRate: summary.rates.sentPerSec,
     ackedShare: summary.ackedShare,
     latencyMs: { p50: p.p50, p95: p.p95, p99: p.p99, max: p.max },

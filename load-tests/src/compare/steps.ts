@@ -63,6 +63,7 @@ export function summariseStep(runs: PointRun[], p99BoundMs: number): StepResult 
     runs,
     achievedRate,
     ackedShare,
+    bodyBytesPerSample: spread(runs.map((r) => r.bodyBytesPerSample ?? null)),
     p50: spread(runs.map((r) => r.latencyMs.p50)),
     p99,
     serviceP99: spread(runs.map((r) => r.serviceMs.p99)),

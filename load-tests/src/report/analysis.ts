@@ -31,8 +31,9 @@ export interface GoalRow {
 }
 
 export function baselineOf(target: TargetName): TargetName | null {
-  if (target === 'http1' || target === 'h2c' || target === 'h2') return 'bare-http';
-  if (target === 'ws') return 'bare-ws';
+  if (target === 'http1' || target === 'h2c' || target === 'h2' || target === 'http1+msgpack')
+    return 'bare-http';
+  if (target === 'ws' || target === 'ws+msgpack') return 'bare-ws';
   return null;
 }
 

@@ -12,13 +12,17 @@ export interface Chart {
 /** Which processes serve each target, for its CPU and memory. */
 export function serverProcesses(target: TargetName, names: string[]): string[] {
   if (target === 'bare-http' || target === 'bare-ws') return [target];
-  if (target === 'ws') return names.filter((n) => n === 's2-server');
+  if (target === 'ws' || target === 'ws+msgpack') return names.filter((n) => n === 's2-server');
   return names.filter((n) => n === 's1-server' || n.startsWith('s1-worker') || n === 'redis');
 }
 
 /** The process that holds a target's ingest connections. */
 export function mainProcess(target: TargetName): string {
-  return target === 'ws' ? 's2-server' : target.startsWith('bare-') ? target : 's1-server';
+  return target === 'ws' || target === 'ws+msgpack'
+    ? 's2-server'
+    : target.startsWith('bare-')
+      ? target
+      : 's1-server';
 }
 
 function seriesLabel(ladders: LadderResult[]): string {

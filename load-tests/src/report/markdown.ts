@@ -47,6 +47,12 @@ function serverFigures(step: StepResult) {
   };
 }
 
+/** The server's CPU (% of one core) per 1,000 samples/s acked: what an encoding costs the system. */
+function cpuPer1k(step: StepResult, serverCpu: number): string {
+  const rate = step.achievedRate.median ?? 0;
+  return rate > 0 ? `${((serverCpu * 1000) / rate).toFixed(2)} %` : '—';
+}
+
 const generatorCell = (step: StepResult) =>
   `${Math.round(step.cpuPercent['load-generator'] ?? 0)} %${step.generatorBound ? ' **GENERATOR-BOUND**' : step.generatorLate ? ' late' : ''}`;
 
@@ -54,13 +60,13 @@ const verdictCell = (step: StepResult) => (step.passed ? 'pass' : step.verdict);
 
 function stepRow(step: StepResult): string {
   const server = serverFigures(step);
-  return `| ${step.target} | ${fmt(step.offeredRate)} | ${spreadText(step.achievedRate)} | ${shareText(step.ackedShare)} | ${spreadText(step.p50)} | ${spreadText(step.p99)} | ${spreadText(step.serviceP99)} | ${spreadText(step.lagP99)} | ${spreadText(step.deliveryP99)} | ${errorsOf(step)} | ${Math.round(server.cpu)} % | ${generatorCell(step)} | ${Math.round(server.rss)} | ${verdictCell(step)} |`;
+  return `| ${step.target} | ${fmt(step.offeredRate)} | ${spreadText(step.achievedRate)} | ${shareText(step.ackedShare)} | ${spreadText(step.p50)} | ${spreadText(step.p99)} | ${spreadText(step.serviceP99)} | ${spreadText(step.lagP99)} | ${spreadText(step.deliveryP99)} | ${errorsOf(step)} | ${Math.round(server.cpu)} % | ${cpuPer1k(step, server.cpu)} | ${spreadText(step.bodyBytesPerSample)} | ${generatorCell(step)} | ${Math.round(server.rss)} | ${verdictCell(step)} |`;
 }
 
 function fleetRow(step: StepResult): string {
   const server = serverFigures(step);
   const reconciled = step.runs.every((r) => r.reconciliation.ok) ? 'yes' : '**no**';
-  return `| ${step.target} | ${fmt(step.hosts)} | ${shareText(step.ackedShare)} | ${spreadText(step.p50)} | ${spreadText(step.p99)} | ${spreadText(step.serviceP99)} | ${spreadText(step.deliveryP50)} | ${spreadText(step.deliveryP99)} | ${errorsOf(step)} | ${Math.round(server.cpu)} % | ${Math.round(server.rss)} | ${server.perConnection === undefined ? '—' : fmt(server.perConnection)} | ${generatorCell(step)} | ${reconciled} | ${verdictCell(step)} |`;
+  return `| ${step.target} | ${fmt(step.hosts)} | ${shareText(step.ackedShare)} | ${spreadText(step.p50)} | ${spreadText(step.p99)} | ${spreadText(step.serviceP99)} | ${spreadText(step.deliveryP50)} | ${spreadText(step.deliveryP99)} | ${errorsOf(step)} | ${Math.round(server.cpu)} % | ${cpuPer1k(step, server.cpu)} | ${spreadText(step.bodyBytesPerSample)} | ${Math.round(server.rss)} | ${server.perConnection === undefined ? '—' : fmt(server.perConnection)} | ${generatorCell(step)} | ${reconciled} | ${verdictCell(step)} |`;
 }
 
 export function renderMarkdown(
@@ -160,8 +166,8 @@ export function renderMarkdown(
       '',
       `Each host is its own producer on its own connection (HTTP/1.1 keep-alive socket, HTTP/2 session or WebSocket) and reports one sample a second; connections ramp up at ${o.connectRate ?? 1000} a second and only the steady part after the ramp is measured. Median (min–max) over ${o.repeats} run(s). Times in ms. Acked share: acknowledged samples over samples due. Ack latency is timed from each batch's scheduled time; service is the final send to its ack. Delivery: a window's end to its arrival at the viewers. CPU is % of one core (${m.cores * 100} % = all cores); RSS is the peak in MiB of the target's server processes; RSS per connection is the ingest process's RSS growth since its ladder began, divided by the step's connections, KiB (System 1's server serves HTTP/1.1, h2c and h2 in turn: memory it kept from an earlier pipeline can hide part of a later one's cost; run one pipeline alone for a clean figure).`,
       '',
-      '| target | hosts | acked share | ack p50 | ack p99 | service p99 | delivery p50 | delivery p99 | errors | server CPU | server RSS | RSS/connection KiB | generator CPU | reconciled | verdict |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| target | hosts | acked share | ack p50 | ack p99 | service p99 | delivery p50 | delivery p99 | errors | server CPU | CPU per 1k samples/s | body B/sample | server RSS | RSS/connection KiB | generator CPU | reconciled | verdict |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const ladder of fleet) for (const step of ladder.steps) lines.push(fleetRow(step));
     lines.push('');
@@ -174,8 +180,8 @@ export function renderMarkdown(
       '',
       `Median (min–max) over ${o.repeats} run(s) per step. Rates in samples/s, times in ms; ack latency from each batch's scheduled time, service from its final send. CPU is % of one core (${m.cores * 100} % = all cores), median over runs; RSS is the peak in MiB of the target's server processes (for System 1: server, workers and Redis).`,
       '',
-      '| target | offered | acked/s | acked share | ack p50 | ack p99 | service p99 | window lag p99 | delivery p99 | errors | server CPU | generator CPU | server RSS | verdict |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| target | offered | acked/s | acked share | ack p50 | ack p99 | service p99 | window lag p99 | delivery p99 | errors | server CPU | CPU per 1k samples/s | body B/sample | generator CPU | server RSS | verdict |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const ladder of ladders) for (const step of ladder.steps) lines.push(stepRow(step));
     lines.push('');

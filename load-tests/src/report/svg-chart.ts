@@ -31,6 +31,8 @@ export const PALETTE: Record<string, string> = {
   h2: '#9467bd',
   'bare-ws': '#bcbd22',
   ws: '#d62728',
+  'http1+msgpack': '#17becf',
+  'ws+msgpack': '#ff7f0e',
 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,6 +1,7 @@
 // A raw ingest socket for hostile frames: sends one frame and reports what came back (an answer
 // frame, the server's close, or both when a nack precedes the close), reconnecting after a close,
-// so a property can throw anything at it.
+// so a property can throw anything at it. Answers are JSON text, or MessagePack on ingestlab.msgpack.
+import { decodeMsgpack } from '@ingestlab/metric-schema';
 import { OPCODES, type RawWs, decodeFrames, encodeFrame, rawWsConnect } from '../../faults/support/raw-ws.js';
 
 export type Outcome =
@@ -65,6 +66,11 @@ export class IngestSocket {
         }
         if (frame.opcode === OPCODES.text && !answer) {
           answer = JSON.parse(frame.payload.toString()) as Record<string, unknown>;
+          answeredAt = Date.now();
+        } else if (frame.opcode === OPCODES.binary && !answer) {
+          // an ingestlab.msgpack socket answers in MessagePack
+          const decoded = decodeMsgpack(frame.payload);
+          answer = (decoded.ok ? decoded.value : { undecodable: decoded.error }) as Record<string, unknown>;
           answeredAt = Date.now();
         }
       }

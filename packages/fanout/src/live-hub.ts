@@ -46,6 +46,8 @@ export interface LiveHubStats {
   viewers: number;
   wsViewers: number;
   sseViewers: number;
+  /** WebSocket viewers that asked for MessagePack frames (subprotocol `ingestlab.msgpack`). */
+  msgpackViewers: number;
   /** Frames skipped for slow viewers since the hub started (all viewers, including gone ones). */
   droppedFrames: number;
   /** Frames written to viewers since the hub started. */
@@ -143,11 +145,16 @@ export class LiveHub {
 
   stats(): LiveHubStats {
     let ws = 0;
-    for (const entry of this.entries.values()) if (entry.viewer.transport === 'ws') ws += 1;
+    let msgpack = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.viewer.transport === 'ws') ws += 1;
+      if (entry.viewer.encoding === 'msgpack') msgpack += 1;
+    }
     return {
       viewers: this.entries.size,
       wsViewers: ws,
       sseViewers: this.entries.size - ws,
+      msgpackViewers: msgpack,
       droppedFrames: this.dropped,
       sentFrames: this.sent,
       published: this.published,
@@ -162,6 +169,7 @@ export class LiveHub {
     return [...this.entries.values()].map((entry) => ({
       id: entry.viewer.id,
       transport: entry.viewer.transport,
+      encoding: entry.viewer.encoding,
       backlogBytes: entry.viewer.backlogBytes(),
       droppedFrames: entry.dropped,
       sentFrames: entry.sent,

@@ -1,6 +1,8 @@
 // Fastify plugin serving a LiveHub: `GET /live` (WebSocket) and `GET /live/sse` (Server-Sent Events).
-// It registers @fastify/websocket itself only when the app has not, and closes the hub on app close.
+// It registers @fastify/websocket itself only when the app has not (then with the contract's subprotocol
+// choice: `ingestlab.msgpack` gets MessagePack frames), and closes the hub on app close.
 import websocket from '@fastify/websocket';
+import { chooseSubprotocol } from '@ingestlab/metric-schema';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { LiveHub } from './live-hub.js';
@@ -20,7 +22,7 @@ const liveRoutesPlugin: FastifyPluginAsync<LiveRoutesOptions> = async (app: Fast
   if (!app.hasDecorator('websocketServer')) {
     // Viewers only ever send pongs: a small payload limit; compression off as on every hot socket.
     await app.register(websocket, {
-      options: { maxPayload: 64 * 1024, perMessageDeflate: false },
+      options: { maxPayload: 64 * 1024, perMessageDeflate: false, handleProtocols: chooseSubprotocol },
       preClose: goingAwayPreClose(),
     });
   }

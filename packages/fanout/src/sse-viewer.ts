@@ -16,6 +16,8 @@ export const SSE_HEADERS = {
 
 export class SseViewer implements Viewer {
   readonly transport = 'sse' as const;
+  /** SSE is a text stream: always JSON. */
+  readonly encoding = 'json' as const;
   /** We ended the stream (no more writes); `released` once the connection is closed. */
   private ended = false;
   private released = false;

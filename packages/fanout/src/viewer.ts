@@ -1,4 +1,5 @@
 // One dashboard connection as the hub sees it: a transport-neutral sender with a measurable backlog.
+import type { Encoding } from '@ingestlab/metric-schema';
 import type { EncodedFrame } from './encode.js';
 
 export type Transport = 'ws' | 'sse';
@@ -6,6 +7,8 @@ export type Transport = 'ws' | 'sse';
 export interface ViewerStats {
   id: number;
   transport: Transport;
+  /** What its frames are encoded as (SSE is always JSON). */
+  encoding: Encoding;
   /** Bytes written but not yet taken by the kernel (ws.bufferedAmount / res.writableLength). */
   backlogBytes: number;
   /** Frames skipped for this viewer because its backlog was over the cap. */
@@ -17,6 +20,8 @@ export interface ViewerStats {
 export interface Viewer {
   readonly id: number;
   readonly transport: Transport;
+  /** What its frames are encoded as (SSE is always JSON). */
+  readonly encoding: Encoding;
   /** Bytes queued towards this viewer and not yet handed to the kernel. */
   backlogBytes(): number;
   /** Writes a frame now (the hub has checked the backlog). */

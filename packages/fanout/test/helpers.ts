@@ -1,7 +1,7 @@
 // Test helpers: a real Fastify server on port 0 serving a LiveHub, and WebSocket / SSE viewers that
 // record every frame they receive.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import type { Window } from '@ingestlab/metric-schema';
+import { decodeMsgpack, SUBPROTOCOLS, type Window } from '@ingestlab/metric-schema';
 import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { LiveHub, type LiveHubOptions, liveRoutes } from '../src/index.js';
@@ -94,6 +94,33 @@ export async function sseViewer(
     closed,
     close: () => response.destroy(),
   };
+}
+
+/** A WebSocket viewer that asked for MessagePack: records each binary frame and its decoded value. */
+export async function msgpackViewer(
+  port: number,
+  path = '/live',
+): Promise<{ socket: WebSocket; binary: Buffer[]; textFrames: number; parsed(): unknown[] }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, [SUBPROTOCOLS.msgpack], {
+    perMessageDeflate: false,
+  });
+  const binary: Buffer[] = [];
+  const viewer = { socket, binary, textFrames: 0, parsed: () => binary.map((b) => decoded(b)) };
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) binary.push(data as Buffer);
+    else viewer.textFrames += 1;
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return viewer;
+}
+
+function decoded(bytes: Buffer): unknown {
+  const result = decodeMsgpack(bytes);
+  if (!result.ok) throw new Error(result.error);
+  return result.value;
 }
 
 /** A contract-shaped window; `padding` adds bytes (an extra field) to make big frames for backlog tests. */

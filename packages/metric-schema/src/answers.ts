@@ -24,6 +24,8 @@ export const ErrorCodes = {
   invalidBatch: 'ERR_INVALID_BATCH',
   /** 400 or 415: the body is not JSON, is empty, or its content-type is not application/json. */
   notJson: 'ERR_NOT_JSON',
+  /** 400: a body sent as `application/vnd.msgpack` is not MessagePack a system takes (see msgpack/). */
+  notMsgpack: 'ERR_NOT_MSGPACK',
   /** 401: INGEST_TOKEN is set and the request did not present it. */
   unauthorized: 'ERR_UNAUTHORIZED',
   /** 404: no such route. */
@@ -63,6 +65,11 @@ export const AckFrameSchema = Type.Object({
   seq: Type.Integer({ minimum: 0 }),
   accepted: Type.Integer({ minimum: 0 }),
   duplicate: Type.Boolean(),
+  /**
+   * End-to-end connections only (`?commit=1`): the end (epoch ms) of the window the batch is in. A
+   * `commit` frame whose `upTo` reaches it says the batch is published. Classic acks omit it.
+   */
+  windowEnd: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type AckFrame = Static<typeof AckFrameSchema>;
 

@@ -2,6 +2,8 @@
 export * from './limits.js';
 export * from './batch.js';
 export * from './answers.js';
+export * from './end-to-end.js';
+export * from './shards.js';
 export * from './window.js';
 export * from './frames.js';
 export * from './stats.js';
@@ -11,3 +13,9 @@ export * from './validate.js';
 export * from './lab-actions.js';
 export * from './lab-state.js';
 export * from './lab-scenario.js';
+export * from './encoding.js';
+export * from './msgpack/codec.js';
+export * from './msgpack/structure-check.js';
+export { readBatch as readBatchMsgpack } from './msgpack/batch-reader.js';
+export * from './msgpack/ack.js';
+export * from './msgpack/uint.js';

@@ -32,6 +32,12 @@ export const LabLoadActionSchema = Type.Object(
     ),
     /** Run this load for so many seconds, then go back to the load that ran before (a burst). */
     forS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    /**
+     * System 2's end-to-end acknowledgements (`/ingest?commit=1`): its producers keep every
+     * acknowledged batch until a commit covers it and replay the rest after a crash. System 1 has
+     * no such mode (with `both` it applies to System 2 only). Default false: the classic acks.
+     */
+    endToEnd: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

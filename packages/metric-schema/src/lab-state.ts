@@ -15,6 +15,8 @@ export const LabLoadSchema = Type.Object({
   batch: Count,
   transport: Type.Union(LAB_TRANSPORTS.map((t) => Type.Literal(t))),
   connections: Type.Union([Type.Literal('per-host'), Count]),
+  /** System 2 with end-to-end acknowledgements (producers keep and replay until committed). */
+  endToEnd: Type.Optional(Type.Boolean()),
   /** Samples per second the schedule asks for (hosts / interval). */
   targetRate: Type.Number(),
   /** Epoch ms it started; and, for a burst, when it goes back to the load before. */

@@ -1,6 +1,7 @@
 // `/stats`: the accounting both systems expose, used to prove nothing acknowledged was lost.
 import { type Static, Type } from '@sinclair/typebox';
 import { SystemNameSchema } from './frames.js';
+import { ShardStateSchema } from './shards.js';
 
 export const StatsSchema = Type.Object(
   {
@@ -18,6 +19,8 @@ export const StatsSchema = Type.Object(
     /** Batches waiting in the queue (System 1); 0 for System 2. */
     queueDepth: Type.Integer({ minimum: 0 }),
     uptimeMs: Type.Integer({ minimum: 0 }),
+    /** Merged System 2 only: each shard's state and counts, which the figures above sum (optional). */
+    shards: Type.Optional(Type.Array(ShardStateSchema)),
   },
   { $id: 'Stats' },
 );

@@ -8,6 +8,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { BatchSchema, type Batch } from './batch.js';
 import type { ErrorDetail } from './answers.js';
+import { type CommitFrame, CommitFrameSchema, type ReplayFrame, ReplayFrameSchema } from './end-to-end.js';
 import { DashboardFrameSchema, type DashboardFrame } from './frames.js';
 import { StatsSchema, type Stats } from './stats.js';
 
@@ -63,6 +64,16 @@ export const validateBatch: Validator<Batch> = compileValidator<Batch>(BatchSche
 export const validateDashboardFrame: Validator<DashboardFrame> = compileValidator<DashboardFrame>(
   DashboardFrameSchema,
   'dashboard frame',
+  { jit: false },
+);
+export const validateReplayFrame: Validator<ReplayFrame> = compileValidator<ReplayFrame>(
+  ReplayFrameSchema,
+  'replay frame',
+);
+/** Interpreted: producers read a commit frame a second per connection, and may run where eval is forbidden. */
+export const validateCommitFrame: Validator<CommitFrame> = compileValidator<CommitFrame>(
+  CommitFrameSchema,
+  'commit frame',
   { jit: false },
 );
 /** Interpreted too: dashboards poll /stats once a second, in pages that may forbid eval. */

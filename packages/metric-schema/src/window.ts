@@ -1,5 +1,6 @@
 // A closed window: what dashboards draw, identical in shape from both systems.
 import { type Static, Type } from '@sinclair/typebox';
+import { WindowShardsSchema } from './shards.js';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -56,6 +57,8 @@ export const WindowSchema = Type.Object(
     netOut: NullableStats,
     top: Type.Array(TopHostSchema, { maxItems: 5 }),
     pipeline: PipelineSchema,
+    /** Merged System 2 only: which shards this window holds (optional: added after protocol 1 was fixed). */
+    shards: Type.Optional(WindowShardsSchema),
   },
   { $id: 'Window' },
 );

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { integerFlag, UsageError } from '@ingestlab/devkit/cli-args';
+import { ENCODINGS, type Encoding } from '@ingestlab/metric-schema';
 import { INCIDENT_SCHEDULES } from './incidents.js';
 import type { ConnectionModel, LoadOptions } from './load-options.js';
 import { BATCHES_PER_THREAD } from './source-plan.js';
 import { DEFAULT_URLS, TARGETS, type Target } from './transports/types.js';
-import { parseDuration, parseRate } from './units.js';
+import { parseBytes, parseDuration, parseRate } from './units.js';
 
 export { UsageError };
 
@@ -19,6 +20,8 @@ own producer on its own connection, as a real fleet of servers would be.
 
 Options:
   --target <t>          http1 | h2c | h2 | ws                          (default http1)
+  --encoding <e>        json | msgpack: MessagePack batches (ws: subprotocol ingestlab.msgpack;
+                        http1/h2c/h2: content-type application/vnd.msgpack) (default json)
   --url <url>           base URL of the system       (default per target: ${Object.entries(DEFAULT_URLS)
     .map(([t, u]) => `${t} ${u}`)
     .join(', ')})
@@ -38,6 +41,12 @@ Options:
   --timeout <d>         time one attempt waits for its answer          (default 10s)
   --max-attempts <n>    attempts per batch before it counts as failed  (default 10)
   --seed <n>            seed of the fleet and producer names           (default 7)
+  --end-to-end          ws: end-to-end acknowledgements (System 2 with DATA_DIR): keep each
+                        acknowledged batch until the server commits its window, send kept
+                        ones again after a reconnect; the summary counts kept, committed,
+                        replayed                                       (default off)
+  --retain-max <size>   with --end-to-end: most bytes kept for the whole run; at the bound,
+                        sends wait for commits (backpressure)          (default 128MB)
   --token <t>           sent as "authorization: Bearer <t>"
   --insecure            accept self-signed TLS certificates (h2, https, wss)
   --ca <file>           PEM CA file to trust for TLS
@@ -52,7 +61,8 @@ Ack latency is measured from each batch's scheduled time ("from schedule") and f
 Each open connection is a file: the open-file limit is raised when allowed, or the run says how.
 Ctrl-C stops sending, waits for in-flight acks (up to 10 s) and prints the summary.
 Exit code: 0 when every batch was acknowledged, 1 when some were refused, failed or missed because
-the system fell behind (a full backlog), 2 for bad flags or a run that cannot start.
+the system fell behind (a full backlog), or with --end-to-end acknowledged but never committed,
+2 for bad flags or a run that cannot start.
 `;
 
 export interface CliConfig {
@@ -77,8 +87,13 @@ export function parseCli(argv: string[]): CliConfig {
   if (!TARGETS.includes(target)) {
     throw new UsageError(`--target must be one of ${TARGETS.join(', ')}, got "${v.target}"`);
   }
+  const encoding = (v.encoding ?? 'json') as Encoding;
+  if (!ENCODINGS.includes(encoding)) {
+    throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}, got "${v.encoding}"`);
+  }
   const load: LoadOptions = {
     target,
+    encoding,
     hosts: int('--hosts', v.hosts, 1, 10_000_000) ?? 1000,
     intervalMs: flag('--rate', v.rate, parseRate) ?? 1000,
     batchSize: int('--batch', v.batch, 1, 1000) ?? 1,
@@ -112,6 +127,18 @@ export function parseCli(argv: string[]): CliConfig {
   if (timeout !== undefined) {
     if (!Number.isFinite(timeout)) throw new UsageError('--timeout must be a finite duration, e.g. 10s');
     load.timeoutMs = timeout;
+  }
+  if (v['end-to-end']) {
+    if (target !== 'ws') throw new UsageError(`--end-to-end needs --target ws (System 2), got ${target}`);
+    if (encoding === 'msgpack')
+      throw new UsageError('--end-to-end is JSON only for now: drop --encoding msgpack');
+    load.endToEnd = true;
+  }
+  const retainMax = flag('--retain-max', v['retain-max'], parseBytes);
+  if (retainMax !== undefined) {
+    if (!load.endToEnd) throw new UsageError('--retain-max applies only with --end-to-end');
+    if (retainMax < 1024) throw new UsageError(`--retain-max must be at least 1KB, got ${v['retain-max']}`);
+    load.retainMaxBytes = retainMax;
   }
   const maxAttempts = int('--max-attempts', v['max-attempts'], 1, 1000);
   if (maxAttempts !== undefined) load.retry = { maxAttempts };
@@ -149,6 +176,7 @@ function parseFlags(argv: string[]) {
     allowPositionals: false,
     options: {
       target: { type: 'string' },
+      encoding: { type: 'string' },
       url: { type: 'string' },
       hosts: { type: 'string' },
       rate: { type: 'string' },
@@ -165,6 +193,8 @@ function parseFlags(argv: string[]) {
       timeout: { type: 'string' },
       'max-attempts': { type: 'string' },
       token: { type: 'string' },
+      'end-to-end': { type: 'boolean' },
+      'retain-max': { type: 'string' },
       insecure: { type: 'boolean' },
       ca: { type: 'string' },
       incidents: { type: 'string' },

@@ -80,8 +80,10 @@ async function main(argv: string[]): Promise<number> {
   process.off('SIGTERM', onSignal);
   // what the system did not take counts; batches the generator itself was too late for are its own
   // problem, already marked GENERATOR-BOUND
+  // end-to-end: an acknowledged batch never committed was still at risk when the run ended
   const { refused, failed } = summary.batches;
-  return refused + failed + summary.missedBy.backlog === 0 ? 0 : 1;
+  const uncommitted = summary.endToEnd?.uncommitted.batches ?? 0;
+  return refused + failed + summary.missedBy.backlog + uncommitted === 0 ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

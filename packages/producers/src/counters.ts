@@ -18,6 +18,29 @@ export interface OutcomeCounts {
   failed: number;
 }
 
+/**
+ * End-to-end acknowledgements (ws with `endToEnd`): what producers kept until the server said it was
+ * published, and what they had to send again. Batches and samples; all zero when off.
+ */
+export interface EndToEndCounts {
+  /** Acknowledged batches kept until a commit covered them. */
+  retained: { batches: number; samples: number };
+  /** Of those, released because a commit frame covered their window. */
+  committed: { batches: number; samples: number };
+  /** Sends of a kept batch again after a reconnect (one batch may be sent again more than once). */
+  replayed: { batches: number; samples: number };
+  /** Of the replays, those the server answered as duplicates (their window had been published). */
+  replayDuplicates: { batches: number; samples: number };
+  /** Of the replays, those the server folded again (their window died unpublished with a server life). */
+  refolded: { batches: number; samples: number };
+  /** Still kept when the run ended: acknowledged but never committed. */
+  uncommitted: { batches: number; samples: number };
+  /** The most bytes of batch bodies kept at once (per thread; threads add up). */
+  peakBytes: number;
+  /** Times a send waited because the retention bound was reached (backpressure). */
+  waits: number;
+}
+
 export interface Counters {
   batches: OutcomeCounts;
   samples: OutcomeCounts;
@@ -33,6 +56,7 @@ export interface Counters {
   fromSchedule: Histogram;
   /** Ack latency of the final attempt alone, from its send to its answer: the system's service time. ms. */
   service: Histogram;
+  endToEnd: EndToEndCounts;
 }
 
 /** Counters as plain data (histograms as snapshots): posted between threads and merged. */
@@ -45,6 +69,42 @@ export function emptyOutcomes(): OutcomeCounts {
   return { sent: 0, acknowledged: 0, duplicates: 0, refused: 0, failed: 0 };
 }
 
+export function emptyEndToEnd(): EndToEndCounts {
+  const zero = () => ({ batches: 0, samples: 0 });
+  return {
+    retained: zero(),
+    committed: zero(),
+    replayed: zero(),
+    replayDuplicates: zero(),
+    refolded: zero(),
+    uncommitted: zero(),
+    peakBytes: 0,
+    waits: 0,
+  };
+}
+
+/** Adds `from` into `into`. */
+export function addEndToEnd(into: EndToEndCounts, from: EndToEndCounts): EndToEndCounts {
+  for (const key of [
+    'retained',
+    'committed',
+    'replayed',
+    'replayDuplicates',
+    'refolded',
+    'uncommitted',
+  ] as const) {
+    into[key].batches += from[key].batches;
+    into[key].samples += from[key].samples;
+  }
+  into.peakBytes += from.peakBytes;
+  into.waits += from.waits;
+  return into;
+}
+
+function copyEndToEnd(from: EndToEndCounts): EndToEndCounts {
+  return addEndToEnd(emptyEndToEnd(), from);
+}
+
 export function emptyCounters(): Counters {
   return {
     batches: emptyOutcomes(),
@@ -55,6 +115,7 @@ export function emptyCounters(): Counters {
     steadyAcknowledgedSamples: 0,
     fromSchedule: new Histogram(),
     service: new Histogram(),
+    endToEnd: emptyEndToEnd(),
   };
 }
 
@@ -82,6 +143,7 @@ export function snapshotCounters(counters: Counters, withHistograms = true): Cou
     steadyAcknowledgedSamples: counters.steadyAcknowledgedSamples,
     fromSchedule: (withHistograms ? counters.fromSchedule : new Histogram()).toSnapshot(),
     service: (withHistograms ? counters.service : new Histogram()).toSnapshot(),
+    endToEnd: copyEndToEnd(counters.endToEnd),
   };
 }
 
@@ -101,5 +163,7 @@ export function addCountersSnapshot(into: CountersSnapshot, from: CountersSnapsh
   into.steadyAcknowledgedSamples += from.steadyAcknowledgedSamples;
   into.fromSchedule = mergeSnapshots(into.fromSchedule, from.fromSchedule);
   into.service = mergeSnapshots(into.service, from.service);
+  // snapshots from before end-to-end counting (hand-made ones) may lack it
+  if (from.endToEnd) addEndToEnd(into.endToEnd, from.endToEnd);
   return into;
 }

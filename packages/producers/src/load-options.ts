@@ -12,7 +12,10 @@ import type { Target, TransportOptions } from './transports/types.js';
  */
 export type ConnectionModel = 'per-host' | number;
 
-/** Transport options apply to every producer; `connections` here is the connection model. */
+/**
+ * Transport options apply to every producer; `connections` here is the connection model. With
+ * `endToEnd` (ws), `retainMaxBytes` bounds the whole run (split evenly over its worker threads).
+ */
 export interface LoadOptions extends Omit<TransportOptions, 'url' | 'connections'> {
   target: Target;
   /** Base URL of the system. Default per target (contract ports on 127.0.0.1). */
@@ -98,6 +101,8 @@ export interface LoadProgress {
   ackRate: number;
   /** Samples per second the schedule asks for. */
   targetRate: number;
+  /** With end-to-end acknowledgements: bytes kept awaiting their commit now, and samples committed. */
+  endToEnd?: { retainedBytes: number; committed: number };
 }
 
 /** The part of LoadOptions a worker thread can receive (no functions, no signal). */

@@ -12,8 +12,15 @@ export function progressLine(p: LoadProgress): string {
     `  retries ${fmt(p.retries)}  errors ${fmt(p.errors)}` +
     (p.refused ? `  refused ${fmt(p.refused)}` : '') +
     (p.failed ? `  failed ${fmt(p.failed)}` : '') +
-    (p.missed ? `  missed ${fmt(p.missed)}` : '')
+    (p.missed ? `  missed ${fmt(p.missed)}` : '') +
+    (p.endToEnd
+      ? `  kept ${mebibytes(p.endToEnd.retainedBytes)} MiB  committed ${fmt(p.endToEnd.committed)}`
+      : '')
   );
+}
+
+function mebibytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }
 
 const latency = (label: string, l: Percentiles) =>
@@ -31,12 +38,13 @@ export function summaryText(s: LoadSummary): string {
       ? `per-host connections (${fmt(s.connections)}, one per host)`
       : `${fmt(s.connections)} pooled connection(s)`;
   return [
-    `${s.target} ${s.url}  ${fmt(s.hosts)} hosts every ${s.intervalMs} ms, batch ${s.batchSize}, ${model}, ` +
+    `${s.target} (${s.encoding}) ${s.url}  ${fmt(s.hosts)} hosts every ${s.intervalMs} ms, batch ${s.batchSize}, ${model}, ` +
       `${s.workers} thread(s), seed ${s.seed}`,
     `ran ${(s.elapsedMs / 1000).toFixed(1)} s (ramp ${(s.rampMs / 1000).toFixed(1)} s, stopped by ${s.stoppedBy}); ` +
       `target ${fmt(s.targetRate)} samples/s, acknowledged ${fmt(s.rates.acknowledgedPerSec)}/s after the ramp; ` +
       `acked share ${s.ackedShare === null ? '-' : `${(s.ackedShare * 100).toFixed(2)} %`}`,
-    `connections opened ${fmt(s.connectionsOpened)}, lost ${fmt(s.connectionsLost)}`,
+    `connections opened ${fmt(s.connectionsOpened)}, lost ${fmt(s.connectionsLost)}; ` +
+      `batch bodies ${fmt(s.bodyBytes.total)} B (${s.bodyBytes.perSample ?? '-'} B per sample, ${s.encoding})`,
     `  ${''.padEnd(14)}${'batches'.padStart(14)}${'samples'.padStart(16)}`,
     row('due', s.batches.due, s.samples.due),
     row('sent', s.batches.sent, s.samples.sent),
@@ -49,6 +57,18 @@ export function summaryText(s: LoadSummary): string {
       ? `  missed because the backlog was full: ${fmt(s.missedBy.backlog)} batches; the generator fell behind: ${fmt(s.missedBy.generator)}`
       : '',
     `retries ${fmt(s.retries)}`,
+    ...(s.endToEnd
+      ? [
+          `end-to-end: kept until committed`,
+          row('kept', s.endToEnd.retained.batches, s.endToEnd.retained.samples),
+          row('committed', s.endToEnd.committed.batches, s.endToEnd.committed.samples),
+          row('replayed', s.endToEnd.replayed.batches, s.endToEnd.replayed.samples),
+          row('  duplicates', s.endToEnd.replayDuplicates.batches, s.endToEnd.replayDuplicates.samples),
+          row('  folded again', s.endToEnd.refolded.batches, s.endToEnd.refolded.samples),
+          row('uncommitted', s.endToEnd.uncommitted.batches, s.endToEnd.uncommitted.samples),
+          `  most kept at once ${mebibytes(s.endToEnd.peakBytes)} MiB; sends that waited for room ${fmt(s.endToEnd.waits)}`,
+        ]
+      : []),
     latency('ack ms from schedule', s.latencyMs.fromSchedule),
     latency('ack ms service', s.latencyMs.service),
     `generator: CPU ${g.cpuPercent} % of one core over ${g.threads} thread(s), event loops ` +

@@ -11,6 +11,7 @@ import { judgeGenerator } from './generator-report.js';
 import { LOAD_DEFAULTS, type LoadOptions, type LoadProgress, type ShardOptions } from './load-options.js';
 import type { FromWorker, ToWorker } from './load-worker.js';
 import { ensureOpenFiles } from './open-files.js';
+import { DEFAULT_RETAIN_MAX_BYTES } from './retention.js';
 import { type Shard, type ShardSnapshot, type ShardSpec, startShard } from './shard.js';
 import { autoWorkers, planWorkers, sourceCount } from './source-plan.js';
 import { type LoadSummary, mergeSummaries } from './summary.js';
@@ -51,6 +52,10 @@ export function validateLoadOptions(options: LoadOptions): void {
     );
   }
   integer('maxBacklog', options.maxBacklog, 1);
+  if (options.endToEnd && options.target !== 'ws') {
+    throw new RangeError(`endToEnd acknowledgements are System 2's: target ws, not ${options.target}`);
+  }
+  integer('retainMaxBytes', options.retainMaxBytes, 1024);
   integer('seed', options.seed, 0, 2 ** 32 - 1);
   positive('intervalMs', options.intervalMs);
   positive('connectRate', options.connectRate);
@@ -108,6 +113,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     ca: typeof rest.ca === 'string' || !rest.ca ? rest.ca : rest.ca.toString(),
   };
   if (shardOptions.ca === undefined) delete shardOptions.ca;
+  // the run's retention bound, split over its threads (each keeps its own connections' batches)
+  if (options.endToEnd) {
+    shardOptions.retainMaxBytes = Math.ceil((options.retainMaxBytes ?? DEFAULT_RETAIN_MAX_BYTES) / workers);
+  }
   const names = createFleet({ hosts, seed, startTime: fleetStart });
   const plans = planWorkers(model, hosts, workers, prefix, (i) => names.hostName(i));
   const handles: ShardHandle[] = plans.map((plan) => {
@@ -160,6 +169,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
               ackRate: (acked - lastAcked) / ((now - lastAt) / 1000),
               targetRate: (hosts * 1000) / intervalMs,
               connections: total,
+              endToEnd: options.endToEnd === true,
             }),
           );
           lastAcked = acked;
@@ -273,6 +283,8 @@ function combine(handles: ShardHandle[]): ShardSnapshot {
     missedSamples: 0,
     inFlight: 0,
     open: 0,
+    retainedBytes: 0,
+    committedSamples: 0,
   };
   for (const handle of handles) {
     const s = handle.latest();
@@ -287,13 +299,15 @@ function combine(handles: ShardHandle[]): ShardSnapshot {
     total.missedSamples += s.missedSamples;
     total.inFlight += s.inFlight;
     total.open += s.open;
+    total.retainedBytes += s.retainedBytes;
+    total.committedSamples += s.committedSamples;
   }
   return total;
 }
 
 function toProgress(
   snapshot: ShardSnapshot,
-  run: { elapsedMs: number; ackRate: number; targetRate: number; connections: number },
+  run: { elapsedMs: number; ackRate: number; targetRate: number; connections: number; endToEnd: boolean },
 ): LoadProgress {
   const { samples } = snapshot;
   return {
@@ -308,6 +322,9 @@ function toProgress(
     errors: snapshot.errors,
     inFlight: snapshot.inFlight,
     open: snapshot.open,
+    ...(run.endToEnd
+      ? { endToEnd: { retainedBytes: snapshot.retainedBytes, committed: snapshot.committedSamples } }
+      : {}),
     connections: run.connections,
     ackRate: Math.round(Number.isFinite(run.ackRate) ? run.ackRate : 0),
     targetRate: Math.round(run.targetRate),

@@ -61,7 +61,7 @@ export function batchHead(producer: string): Buffer {
   return Buffer.from(`{"producer":"${producer}","seq":`, 'latin1');
 }
 
-interface Slab {
+export interface Slab {
   bytes: Buffer;
   used: number;
   /** Bodies cut from it and not released yet. */

@@ -8,8 +8,10 @@ import { type Counters, type OutcomeCounts, emptyCounters, snapshotCounters } fr
 import { type Due, DueHeap } from './due-heap.js';
 import { createFleet } from './fleet.js';
 import { LOAD_DEFAULTS, type ShardOptions } from './load-options.js';
-import { BodyPool, SampleEncoder, batchBody, batchHead, sampleEnd } from './sample-encoder.js';
+import { BODY_FORMATS } from './body-format.js';
+import { BodyPool } from './sample-encoder.js';
 import type { WorkerPlan } from './source-plan.js';
+import { Retention } from './retention.js';
 import { type LoadSummary, buildSummary } from './summary.js';
 import { createTransport } from './transports/create-transport.js';
 import { DEFAULT_URLS, type Transport } from './transports/types.js';
@@ -37,6 +39,9 @@ export interface ShardSnapshot {
   inFlight: number;
   /** Connections open now. */
   open: number;
+  /** End-to-end: bytes of acknowledged batches kept until committed, and samples committed so far. */
+  retainedBytes: number;
+  committedSamples: number;
 }
 
 export interface Shard {
@@ -66,6 +71,15 @@ interface Source extends Due {
   outstanding: number;
 }
 
+/** Waits for `promise`, at most `ms`. */
+function waitFor(promise: Promise<void>, ms: number): Promise<void> {
+  if (!(ms > 0)) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(
+    () => clearTimeout(timer),
+  );
+}
+
 /** Longest stretch of releases before yielding to I/O (acks), ms. */
 const SLICE_MS = 20;
 
@@ -88,19 +102,23 @@ export function startShard(spec: ShardSpec): Shard {
     ...(options.dayMs ? { dayMs: options.dayMs } : {}),
     ...(options.incidents ? { incidents: options.incidents } : {}),
   });
-  const encoder = new SampleEncoder(fleet, plan.firstHost, plan.hostCount);
+  const format = BODY_FORMATS[options.encoding ?? 'json'];
+  const encoder = format.encoder(fleet, plan.firstHost, plan.hostCount);
   const counters: Counters = emptyCounters();
   const scheduleLag = new Histogram();
+  // end-to-end: one bound for what this thread's connections keep until committed
+  const retention = options.endToEnd ? new Retention(options.retainMaxBytes, counters.endToEnd) : undefined;
 
   const sources: Source[] = plan.sources.map((source) => ({
     name: source.name,
-    head: batchHead(source.name),
+    head: format.batchHead(source.name),
     seq: 0,
     // each producer is one connection; `zeroMaskKey` spares a generator the masking of ws frames
     transport: createTransport(
       options.target,
-      { ...options, url, connections: 1, zeroMaskKey: true },
+      { ...options, url, connections: 1, zeroMaskKey: true, producer: source.name },
       counters,
+      retention,
     ),
     period: (intervalMs * batchSize) / source.hostCount,
     nextDue: 0,
@@ -123,6 +141,7 @@ export function startShard(spec: ShardSpec): Shard {
   let dueBatches = 0;
   let dueSamples = 0;
   let steadyDueSamples = 0;
+  let bodyBytes = 0;
   const missed = { backlog: 0, generator: 0 };
   let missedSamples = 0;
   let outstanding = 0;
@@ -155,18 +174,18 @@ export function startShard(spec: ShardSpec): Shard {
       for (let j = 0; j < batchSize; j++) {
         const at = ts - Math.floor((batchSize - 1 - j) * intervalMs);
         parts[j] = encoder.part(source.firstHost, at);
-        ends[j] = sampleEnd(at);
+        ends[j] = format.sampleEnd(at);
       }
     } else {
       // a pooled connection: the next hosts of its share, all measured at ts
-      const end = sampleEnd(ts);
+      const end = format.sampleEnd(ts);
       for (let j = 0; j < batchSize; j++) {
         parts[j] = encoder.part(source.firstHost + source.cursor, ts);
         ends[j] = end;
         source.cursor = source.cursor + 1 === source.hostCount ? 0 : source.cursor + 1;
       }
     }
-    return batchBody(source.head, seq, parts, ends, batchSize, pool);
+    return format.batchBody(source.head, seq, parts, ends, batchSize, pool);
   };
 
   const fallDue = (source: Source, due: number, now: number) => {
@@ -190,14 +209,14 @@ export function startShard(spec: ShardSpec): Shard {
     }
     const seq = source.seq++;
     const { body, slab } = bodyOf(source, seq, Math.floor(startEpoch + (due - t0)));
+    bodyBytes += body.length;
     source.outstanding++;
     outstanding++;
+    // the body's slab is reused once released: when the batch ends, or end-to-end, once committed
+    const release = () => pool.release(slab);
     void source.transport
-      .sendEncoded({ producer: source.name, seq, samples: batchSize, body, dueAt: due, measured })
-      .then(() => {
-        pool.release(slab);
-        settle(source);
-      });
+      .sendEncoded({ producer: source.name, seq, samples: batchSize, body, dueAt: due, measured, release })
+      .then(() => settle(source));
   };
 
   const loop = () => {
@@ -271,13 +290,17 @@ export function startShard(spec: ShardSpec): Shard {
     if (!begun) t0 = performance.now();
     const sendingStoppedAt = performance.now();
     elu = performance.eventLoopUtilization(eluStart).utilization;
-    // bounded drain: wait for acks of what is in flight, then close (which fails the rest, counted)
+    // bounded drain: wait for acks of what is in flight (end-to-end: and for their commits), then
+    // close, which fails the rest (counted) and counts what was never committed
+    const drainUntil = performance.now() + drainTimeoutMs;
     await waitSettled(drainTimeoutMs);
+    if (retention) await waitFor(retention.empty(), drainUntil - performance.now());
     await Promise.all(sources.map((source) => source.transport.close()));
     await waitSettled(Number.POSITIVE_INFINITY);
     onSettled = undefined;
     return buildSummary({
       target: options.target,
+      encoding: format.encoding,
       url: sources[0]?.transport.url ?? url,
       seed,
       hosts: plan.hostCount,
@@ -296,8 +319,10 @@ export function startShard(spec: ShardSpec): Shard {
       dueBatches,
       dueSamples,
       steadyDueSamples,
+      bodyBytes,
       generator: { cpuPercent: 0, eventLoopUtilization: [elu], scheduleLag: scheduleLag.toSnapshot() },
       producers: sources.map((source) => ({ name: source.name, batches: source.seq })),
+      endToEnd: options.endToEnd === true,
     });
   })();
 
@@ -314,6 +339,8 @@ export function startShard(spec: ShardSpec): Shard {
       missedSamples,
       inFlight: outstanding,
       open: counters.connections.opened - counters.connections.lost,
+      retainedBytes: retention?.bytes ?? 0,
+      committedSamples: counters.endToEnd.committed.samples,
     }),
     stop: () => stop('abort'),
   };

@@ -2,12 +2,16 @@
 import type { HistogramSnapshot } from '@ingestlab/aggregation';
 import {
   type CountersSnapshot,
+  type EndToEndCounts,
   type OutcomeCounts,
   addCountersSnapshot,
+  addEndToEnd,
   emptyCountersSnapshot,
+  emptyEndToEnd,
 } from './counters.js';
 import { type GeneratorReport, judgeGenerator } from './generator-report.js';
 import { type Percentiles, mergeSnapshots, percentilesOfSnapshot } from './percentiles.js';
+import type { Encoding } from '@ingestlab/metric-schema';
 import type { Target } from './transports/types.js';
 
 export interface LoadOutcomes extends OutcomeCounts {
@@ -19,6 +23,8 @@ export interface LoadOutcomes extends OutcomeCounts {
 
 export interface LoadSummary {
   target: Target;
+  /** How batches went on the wire: `json` or `msgpack`. */
+  encoding: Encoding;
   url: string;
   seed: number;
   /** Hosts simulated, and each one's sample interval (ms). */
@@ -54,6 +60,11 @@ export interface LoadSummary {
   steady: { dueSamples: number; acknowledgedSamples: number };
   /** Extra attempts beyond the first, over all batches. */
   retries: number;
+  /**
+   * Bytes of the batch bodies sent (first attempts), and per sample sent: the encoding's share of the
+   * wire, without HTTP headers or WebSocket frame headers.
+   */
+  bodyBytes: { total: number; perSample: number | null };
   /** Samples per second: first sends over the whole sending time; acknowledged over the steady part. */
   rates: { sentPerSec: number; acknowledgedPerSec: number };
   /**
@@ -67,12 +78,19 @@ export interface LoadSummary {
   errors: Record<string, number>;
   /** Each producer's name and the number of batches (seqs) it used: seq ran from 0 to batches-1. */
   producers: { name: string; batches: number }[];
+  /**
+   * With end-to-end acknowledgements (ws `endToEnd`): batches kept until committed, committed,
+   * replayed after reconnects (and how the server judged them), never committed, the retention's
+   * peak bytes and its backpressure waits. Absent when off.
+   */
+  endToEnd?: EndToEndCounts;
   /** The raw histograms, so summaries can be merged exactly. */
   histograms: { fromSchedule: HistogramSnapshot; service: HistogramSnapshot; scheduleLag: HistogramSnapshot };
 }
 
 export interface SummaryInput {
   target: Target;
+  encoding: Encoding;
   url: string;
   seed: number;
   hosts: number;
@@ -91,8 +109,12 @@ export interface SummaryInput {
   dueBatches: number;
   dueSamples: number;
   steadyDueSamples: number;
+  /** Bytes of the batch bodies sent (first attempts). */
+  bodyBytes: number;
   generator: { cpuPercent: number; eventLoopUtilization: number[]; scheduleLag: HistogramSnapshot };
   producers: { name: string; batches: number }[];
+  /** Whether the run used end-to-end acknowledgements (the summary then carries `endToEnd`). */
+  endToEnd?: boolean;
 }
 
 export function buildSummary(input: SummaryInput): LoadSummary {
@@ -103,6 +125,7 @@ export function buildSummary(input: SummaryInput): LoadSummary {
   const steadySeconds = steadyMs / 1000;
   return {
     target: input.target,
+    encoding: input.encoding,
     url: input.url,
     seed: input.seed,
     hosts: input.hosts,
@@ -128,6 +151,10 @@ export function buildSummary(input: SummaryInput): LoadSummary {
         : null,
     steady: { dueSamples: input.steadyDueSamples, acknowledgedSamples: counters.steadyAcknowledgedSamples },
     retries: counters.retries,
+    bodyBytes: {
+      total: input.bodyBytes,
+      perSample: counters.samples.sent > 0 ? round2(input.bodyBytes / counters.samples.sent) : null,
+    },
     rates: {
       sentPerSec: seconds > 0 ? round(counters.samples.sent / seconds) : 0,
       acknowledgedPerSec:
@@ -150,6 +177,7 @@ export function buildSummary(input: SummaryInput): LoadSummary {
     }),
     errors: counters.errors,
     producers: input.producers,
+    ...(input.endToEnd ? { endToEnd: addEndToEnd(emptyEndToEnd(), counters.endToEnd) } : {}),
     histograms: {
       fromSchedule: counters.fromSchedule,
       service: counters.service,
@@ -176,6 +204,7 @@ function countersOf(summary: LoadSummary): CountersSnapshot {
     steadyAcknowledgedSamples: summary.steady.acknowledgedSamples,
     fromSchedule: summary.histograms.fromSchedule,
     service: summary.histograms.service,
+    endToEnd: summary.endToEnd ?? emptyEndToEnd(),
   };
 }
 
@@ -193,6 +222,7 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
   let dueBatches = 0;
   let dueSamples = 0;
   let steadyDueSamples = 0;
+  let bodyBytes = 0;
   let scheduleLag = first.histograms.scheduleLag;
   for (const [i, part] of parts.entries()) {
     addCountersSnapshot(counters, countersOf(part));
@@ -202,10 +232,12 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
     dueBatches += part.batches.due;
     dueSamples += part.samples.due;
     steadyDueSamples += part.steady.dueSamples;
+    bodyBytes += part.bodyBytes?.total ?? 0;
     if (i > 0) scheduleLag = mergeSnapshots(scheduleLag, part.histograms.scheduleLag);
   }
   return buildSummary({
     target: first.target,
+    encoding: first.encoding,
     url: first.url,
     seed: first.seed,
     hosts: parts.reduce((sum, part) => sum + part.hosts, 0),
@@ -222,6 +254,7 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
     missedBatches: missed,
     missedSamples,
     dueBatches,
+    bodyBytes,
     dueSamples,
     steadyDueSamples,
     generator: {
@@ -230,9 +263,14 @@ export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
       scheduleLag,
     },
     producers: parts.flatMap((part) => part.producers),
+    endToEnd: parts.some((part) => part.endToEnd !== undefined),
   });
 }
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -1,4 +1,5 @@
-// Parsing the CLI's human units: durations (`60s`, `5m`, `500ms`, `inf`) and per-host rates (`1/s`).
+// Parsing the CLI's human units: durations (`60s`, `5m`, `500ms`, `inf`), per-host rates (`1/s`) and
+// sizes (`64MB`).
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -24,4 +25,23 @@ export function parseRate(text: string): number {
   const per = Number(match[2] ?? 1) * (UNIT_MS[match[3] ?? 's'] ?? 1000);
   if (!(count > 0) || !(per > 0)) throw new RangeError(`rate "${text}" must be above zero`);
   return per / count;
+}
+
+const SIZE_BYTES: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** A size in bytes: `64MB`, `512kb`, `1GiB` (units of 1024), or a bare number of bytes. */
+export function parseBytes(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/.exec(text.trim().toLowerCase());
+  if (!match) throw new RangeError(`"${text}" is not a size (examples: 64MB, 512KB, 1GB)`);
+  const bytes = Math.round(Number(match[1]) * (SIZE_BYTES[match[2] ?? 'b'] ?? 1));
+  if (!(bytes > 0)) throw new RangeError(`size "${text}" must be above zero`);
+  return bytes;
 }

@@ -50,6 +50,8 @@ describe('ingestlab-produce', () => {
       expect(config.load.connections).toBe('per-host');
       expect(config.load.workers).toBe('auto');
     }
+    expect(parseCli([]).load.encoding).toBe('json');
+    expect(parseCli(['--target', 'ws', '--encoding', 'msgpack']).load.encoding).toBe('msgpack');
     expect(parseCli(['--connections', 'per-host']).load.connections).toBe('per-host');
     expect(parseCli(['--target', 'http1', '--connections', '2']).load.connections).toBe(2);
     expect(parseCli(['--workers', '2', '--max-backlog', '8', '--connect-rate', '500']).load).toMatchObject({
@@ -72,6 +74,7 @@ describe('ingestlab-produce', () => {
     [['--duration', '5x'], '--duration: "5x" is not a duration'],
     [['--rate', 'fast'], '--rate: "fast" is not a rate'],
     [['--target', 'h3'], '--target must be one of http1, h2c, h2, ws, got "h3"'],
+    [['--encoding', 'cbor'], '--encoding must be one of json, msgpack, got "cbor"'],
     [['--batch', '1001'], '--batch must be an integer from 1 to 1000, got "1001"'],
     [['--target', 'h2', '--url', 'http://127.0.0.1:3002'], 'does not suit target h2'],
     [['--incidents', 'chaos'], '--incidents must be one of demo, none, got "chaos"'],

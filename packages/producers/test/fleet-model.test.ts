@@ -213,7 +213,11 @@ describe('a generator that knows its own limit', () => {
       });
       expect(summary.generator.bound).toBe(true);
       expect(summary.generator.reasons.join(' ')).toMatch(/schedule lag p99|event loop|fell more than/);
-      expect(summary.generator.scheduleLagMs.p99).not.toBeNull();
+      // the lag is measured whenever the thread got to a due batch after the ramp; on a machine so
+      // loaded that it never did, the verdict must still say why (busy event loop, dropped batches)
+      if (summary.generator.scheduleLagMs.p99 === null)
+        expect(summary.generator.reasons.join(' ')).toMatch(/event loop|fell more than/);
+      else expect(summary.generator.scheduleLagMs.p99).toBeGreaterThan(0);
       expect(summary.generator.cpuPercent).toBeGreaterThan(0);
       // what was sent was acknowledged and counted once: the system did not fail, the generator could not keep up
       expectReconciled(summary, server);

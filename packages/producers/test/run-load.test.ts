@@ -53,6 +53,42 @@ describe('runLoad', () => {
     }
   });
 
+  it.each([
+    ['ws', startWsServer],
+    ['http1', startHttp1Server],
+  ] as const)(
+    'builds MessagePack bodies from cached parts and balances with the server (%s)',
+    async (target, start) => {
+      const server = await start();
+      try {
+        const run = (encoding: 'json' | 'msgpack') =>
+          runLoad({
+            target,
+            encoding,
+            url: server.url,
+            hosts: 40,
+            intervalMs: 100,
+            batchSize: 10,
+            durationMs: 800,
+            seed: 7,
+            workers: 1,
+            producerPrefix: encoding,
+          });
+        const summary = await run('msgpack');
+        expect(summary.encoding).toBe('msgpack');
+        expect(summary.batches.acknowledged).toBe(summary.batches.sent);
+        expect(server.state.accepted).toBe(summary.samples.acknowledged);
+        expect(server.state.encodings).toEqual({ json: 0, msgpack: summary.batches.sent });
+        const json = await run('json');
+        // the same fleet in JSON: each sample costs more bytes as text
+        expect(json.bodyBytes.perSample).toBeGreaterThan(summary.bodyBytes.perSample!);
+        expect(summary.bodyBytes.perSample).toBeGreaterThan(50);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+
   it('splits hosts over worker threads and merges their counts and histograms (h2c)', async () => {
     const server = await startH2cServer();
     try {

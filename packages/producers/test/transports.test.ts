@@ -31,10 +31,15 @@ const cases: { target: Target; start: () => Promise<TestServer>; extra?: () => T
   { target: 'ws', start: () => startWsServer(), extra: () => ({ maxInFlight: 16 }) },
 ];
 
-describe.each(cases)('$target transport', ({ target, start, extra }) => {
+const withEncodings = cases.flatMap((c) => [
+  { ...c, encoding: 'json' as const },
+  { ...c, encoding: 'msgpack' as const },
+]);
+
+describe.each(withEncodings)('$target transport, $encoding', ({ target, start, extra, encoding }) => {
   it('gets every batch acknowledged, counted once at the server', async () => {
     const server = await start();
-    const transport = createTransport(target, { url: server.url, ...extra?.() });
+    const transport = createTransport(target, { url: server.url, encoding, ...extra?.() });
     try {
       const fleet = createFleet({ hosts: 50, seed: 3, startTime: 1_763_830_000_000 });
       const stream = createBatchStream({ fleet, producer: `test-${target}`, batchSize: 5 });
@@ -50,6 +55,8 @@ describe.each(cases)('$target transport', ({ target, start, extra }) => {
       expect(server.state.accepted).toBe(1000);
       expect(server.state.batches).toBe(200);
       expect(server.state.duplicates).toBe(0);
+      // every body went in the asked encoding
+      expect(server.state.encodings[encoding]).toBe(200);
     } finally {
       await transport.close();
       await server.close();

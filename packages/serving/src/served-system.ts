@@ -7,6 +7,7 @@ import type { HistoryRange, Readiness, Stats, SystemName, Window } from '@ingest
 export type RefusalReason =
   | 'invalid'
   | 'not-json'
+  | 'not-msgpack'
   | 'binary'
   | 'too-large'
   | 'bad-utf8'
@@ -20,6 +21,7 @@ export type RefusalReason =
 export const REFUSAL_REASONS: readonly RefusalReason[] = [
   'invalid',
   'not-json',
+  'not-msgpack',
   'binary',
   'too-large',
   'bad-utf8',

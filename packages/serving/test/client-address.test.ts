@@ -1,10 +1,9 @@
 // The per-client read limit behind a proxy: each viewer behind nginx or the Vite proxy has its own
 // budget, and a client that is not a proxy cannot pick another budget by sending X-Forwarded-For.
-import type { Readiness, Stats } from '@ingestlab/metric-schema';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLiveHub, loadSharedConfig, ServingMetrics, serving, sharedCounters } from '../src/index.js';
 import { clientAddress, isProxyAddress } from '../src/plugins/client-address.js';
+import { idleServedApp } from './support/idle-system.js';
 
 let app: FastifyInstance | null = null;
 afterEach(async () => {
@@ -13,33 +12,7 @@ afterEach(async () => {
 });
 
 async function servedWithLimit(perMinute: number): Promise<FastifyInstance> {
-  const config = loadSharedConfig({ HTTP_RATE_LIMIT_PER_MIN: String(perMinute) });
-  const counts = sharedCounters();
-  const system = {
-    name: 'ws-memory' as const,
-    windowMs: 1000,
-    hub: createLiveHub('ws-memory', config, () => []),
-    stats: (): Stats => ({
-      system: 'ws-memory',
-      accepted: 0,
-      aggregated: 0,
-      rejected: 0,
-      duplicates: 0,
-      producers: 0,
-      queueDepth: 0,
-      uptimeMs: 1,
-    }),
-    readiness: (): Readiness => ({ status: 'ready' }),
-    history: () => [],
-    counters: () => counts,
-    drain: async () => {},
-  };
-  app = Fastify();
-  await app.register(serving, {
-    system,
-    config,
-    metrics: new ServingMetrics(system, { defaultMetrics: false }),
-  });
+  app = await idleServedApp({ HTTP_RATE_LIMIT_PER_MIN: String(perMinute) });
   await app.ready();
   return app;
 }

@@ -1,6 +1,6 @@
 // One system's column: name, connection badge with the last frame's age, errors, the accounting
 // totals from /stats, the last window's figures, the charts and the top-hosts table.
-import type { Stats } from '@ingestlab/metric-schema';
+import type { Stats, WindowShards } from '@ingestlab/metric-schema';
 import type { SystemConfig } from '../config.js';
 import { summariseDelivery } from '../model/delivery.js';
 import type { Feed } from '../model/feed.js';
@@ -74,6 +74,9 @@ export class SystemPanel {
     kpi('last-samples', 'last window', 'samples in the most recent window');
     kpi('queue', 'queue depth', '/stats: batches waiting in the queue (always 0 for System 2)');
     kpi('viewers', 'viewers', 'last window: dashboard connections');
+    // Only a sharded System 2 (its merger) sends `shards`; the readout stays hidden otherwise.
+    kpi('shards', 'shards in last window', 'last window: shards whose partial window the merger merged');
+    this.#kpi.shards!.parentElement!.hidden = true;
 
     this.labSlot = el('div', { class: 'lab-slot', testid: `${id}-lab-slot` });
     const chartGrid = el('div', { class: 'charts' });
@@ -152,6 +155,7 @@ export class SystemPanel {
     const lastSamples = this.#kpi['last-samples'];
     if (lastSamples) lastSamples.dataset.start = window ? String(window.start) : '';
     this.#setKpi('viewers', window?.pipeline.viewers, formatCount);
+    this.#renderShards(window?.shards);
     const rows = (window?.top ?? []).map((top) => {
       const level = levelOf(top.cpu, this.thresholds);
       const row = el(
@@ -166,6 +170,21 @@ export class SystemPanel {
     if (rows.length === 0)
       rows.push(el('tr', {}, el('td', { class: 'empty', text: 'no samples in the last window' })));
     this.#topBody.replaceChildren(...rows);
+  }
+
+  /** "3/3", or "2/3" with the missing shards named: a short window is never shown as whole. */
+  #renderShards(shards: WindowShards | undefined): void {
+    const node = this.#kpi.shards;
+    if (!node?.parentElement) return;
+    node.parentElement.hidden = shards === undefined;
+    if (!shards) return;
+    setText(node, `${shards.reported}/${shards.expected}`);
+    node.dataset.missing = shards.missing.join(',');
+    node.parentElement.dataset.level = shards.missing.length > 0 ? 'warn' : 'ok';
+    node.parentElement.title =
+      shards.missing.length > 0
+        ? `last window lacks ${shards.missing.join(', ')}: their samples are not in it`
+        : 'last window: every shard merged';
   }
 
   #setKpi(key: string, value: number | null | undefined, format: (v: number) => string): void {

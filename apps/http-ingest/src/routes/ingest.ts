@@ -1,7 +1,9 @@
 // POST /ingest: authorise, shed under load, validate, then group-commit into Redis; the 202 is sent
 // only once Redis confirmed. Every answer other than 202 counts one refused batch, by reason.
 import {
+  type Batch,
   ErrorAnswerSchema,
+  type ErrorAnswer,
   ErrorCodes,
   IngestAcceptedSchema,
   parseJson,
@@ -10,6 +12,7 @@ import {
 import { type RefusalReason, refusal, tokenCheck } from '@ingestlab/serving';
 import type { FastifyPluginAsync } from 'fastify';
 import { SEQ_TOO_OLD } from '../queue/ingest-queue.js';
+import { readMsgpackBody } from '../plugins/msgpack-body.js';
 
 /** The refusal reason of an /ingest answer, for the shared rejected-batches family. */
 function reasonFor(status: number): RefusalReason {
@@ -31,6 +34,14 @@ function reasonFor(status: number): RefusalReason {
     default:
       return 'protocol';
   }
+}
+
+/** The refusal of a value that failed the batch schema, with the validator's reasons. */
+function invalidBatch(value: unknown): ErrorAnswer {
+  const verdict = validateBatch(value);
+  return verdict.ok
+    ? refusal(ErrorCodes.invalidBatch, 'invalid batch')
+    : refusal(ErrorCodes.invalidBatch, verdict.error, verdict.details);
 }
 
 const ingestRoutes: FastifyPluginAsync = async (app) => {
@@ -59,45 +70,76 @@ const ingestRoutes: FastifyPluginAsync = async (app) => {
     {
       config: { rateLimit: config.rateLimitMax > 0 ? {} : false },
       schema: { response: { 202: IngestAcceptedSchema, '4xx': ErrorAnswerSchema, '5xx': ErrorAnswerSchema } },
-      // Before the body is read: a refused request costs no parsing.
-      onRequest: async (request, reply) => {
-        if (!authorized(request.headers, request.url)) return reply.code(401).send(unauthorized);
+      // Before the body is read: a refused request costs no parsing. Callback-style hooks: no promise
+      // per request; a hook that answers does not call done().
+      onRequest: (request, reply, done) => {
+        if (!authorized(request.headers, request.url)) {
+          reply.code(401).send(unauthorized);
+          return;
+        }
         const down = depth.redisDown();
         if (down) {
-          return reply
+          reply
             .code(503)
             .header('retry-after', retryAfter)
             .send(refusal(ErrorCodes.unavailable, `batch not taken: ${down}; keep it and retry`));
+          return;
         }
-        if (depth.overDepth()) return reply.code(429).header('retry-after', retryAfter).send(overDepth);
+        if (depth.overDepth()) {
+          reply.code(429).header('retry-after', retryAfter).send(overDepth);
+          return;
+        }
+        done();
       },
-      onResponse: async (_request, reply) => {
-        if (reply.statusCode === 202) return;
-        rejections.add();
-        const reason =
-          reply.statusCode === 429 && depth.overDepth() ? 'overloaded' : reasonFor(reply.statusCode);
-        counts.rejectedBatches[reason] += 1;
+      onResponse: (request, reply, done) => {
+        if (reply.statusCode !== 202) {
+          rejections.add();
+          const reason = request.notMsgpack
+            ? 'not-msgpack'
+            : reply.statusCode === 429 && depth.overDepth()
+              ? 'overloaded'
+              : reasonFor(reply.statusCode);
+          counts.rejectedBatches[reason] += 1;
+        }
+        done();
       },
     },
     async (request, reply) => {
       const body = request.body;
-      if (typeof body !== 'string') {
-        return reply.code(415).send(refusal(ErrorCodes.notJson, 'content-type must be application/json'));
+      let batch: Batch;
+      /** What is queued: the body itself when it is JSON. */
+      let text: string;
+      if (Buffer.isBuffer(body)) {
+        // application/vnd.msgpack (plugins/msgpack-body.ts): queued as JSON, the workers' one form
+        const read = readMsgpackBody(body);
+        if (!read.ok) {
+          request.notMsgpack = read.notMsgpack;
+          return reply.code(400).send(read.answer);
+        }
+        batch = read.batch;
+        text = read.json;
+      } else if (typeof body === 'string') {
+        const json = parseJson(body);
+        if (!json.ok) return reply.code(400).send(refusal(ErrorCodes.notJson, json.error));
+        // The boolean check first; the validator that gathers the reasons runs only for a bad batch.
+        const value = json.value;
+        if (!validateBatch.check(value)) return reply.code(400).send(invalidBatch(value));
+        batch = value;
+        text = body;
+      } else {
+        return reply
+          .code(415)
+          .send(
+            refusal(ErrorCodes.notJson, 'content-type must be application/json or application/vnd.msgpack'),
+          );
       }
-      const json = parseJson(body);
-      if (!json.ok) return reply.code(400).send(refusal(ErrorCodes.notJson, json.error));
-      const parsed = validateBatch(json.value);
-      if (!parsed.ok) {
-        return reply.code(400).send(refusal(ErrorCodes.invalidBatch, parsed.error, parsed.details));
-      }
-      const batch = parsed.value;
       let outcome: number;
       try {
         outcome = await committer.add({
           producer: batch.producer,
           seq: batch.seq,
           samples: batch.samples.length,
-          json: body,
+          json: text,
         });
         depth.noteWriteSuccess();
       } catch (error) {

@@ -23,7 +23,8 @@ export function describeAction(action: LabAction): string {
       const connections = action.connections ?? 'per-host';
       const transport = action.transport ?? (action.system === 's2' ? 'ws' : 'http1');
       const burst = action.forS === undefined ? '' : ` for ${action.forS} s`;
-      return `${action.hosts.toLocaleString('en-US')} hosts × ${rate}, batch ${action.batch ?? 1}, ${transport}${action.system === 'both' ? '/ws' : ''}, ${connections === 'per-host' ? 'a connection per host' : `${connections} connections`} → ${SYSTEMS[action.system]}${burst}`;
+      const endToEnd = action.endToEnd ? ', System 2 end-to-end acks' : '';
+      return `${action.hosts.toLocaleString('en-US')} hosts × ${rate}, batch ${action.batch ?? 1}, ${transport}${action.system === 'both' ? '/ws' : ''}, ${connections === 'per-host' ? 'a connection per host' : `${connections} connections`}${endToEnd} → ${SYSTEMS[action.system]}${burst}`;
     }
     case 'stop-load':
       return `stop the load → ${SYSTEMS[action.system]}`;

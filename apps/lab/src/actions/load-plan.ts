@@ -31,6 +31,9 @@ export function planLoad(action: LabLoadAction, limits: LabLimits, now = Date.no
   if (transport !== undefined && transport !== 'ws' && action.system === 's2') {
     return refuse400('/transport', 'System 2 takes only ws');
   }
+  if (action.endToEnd && action.system === 's1') {
+    return refuse400('/endToEnd', 'end-to-end acknowledgements are System 2’s (system "s2" or "both")');
+  }
   const rate = action.rate ?? '1/s';
   let intervalMs: number;
   try {
@@ -76,6 +79,7 @@ export function planLoad(action: LabLoadAction, limits: LabLimits, now = Date.no
       batch: action.batch ?? 1,
       transport: system === 's2' ? 'ws' : (transport ?? 'http1'),
       connections,
+      ...(system === 's2' && action.endToEnd ? { endToEnd: true } : {}),
       ...(action.forS === undefined ? {} : { until: now + action.forS * 1000 }),
     };
   }

@@ -16,6 +16,8 @@ export interface LoadRequest {
   batch: number;
   transport: LabTransport;
   connections: 'per-host' | number;
+  /** System 2's end-to-end acknowledgements (producers keep and replay until committed). Default false. */
+  endToEnd?: boolean;
   /** A burst: when it ends (epoch ms). */
   until?: number;
 }
@@ -123,6 +125,7 @@ export class LoadController {
       batch: request.batch,
       transport: request.transport,
       connections: request.connections,
+      ...(request.endToEnd ? { endToEnd: true } : {}),
       targetRate: Math.round((request.hosts * 1000) / intervalMs),
       since: Date.now(),
       ...(request.until === undefined ? {} : { until: request.until }),
@@ -172,6 +175,7 @@ export class LoadController {
       intervalMs: load.intervalMs,
       batch: load.batch,
       connections: load.connections,
+      endToEnd: load.endToEnd === true,
       // the same fleet into both systems, so their charts can be compared point by point
       seed: 7,
       producerPrefix: `lab${this.options.session}-${system}-r${entry.runId}`,

@@ -81,12 +81,19 @@ async function stopProbe(): Promise<void> {
   clearInterval(current.timer);
   // let its last batches settle so their outcome is counted, then close
   const deadline = Date.now() + 10_000;
-  while (current.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while ((current.inFlight > 0 || !current.sender.committed()) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   await current.sender.close();
 }
 
 function startProbe(spec: Extract<ToLoadHost, { type: 'start' }>['spec']): void {
-  const sender = createProbeSender(spec.target, spec.url, `${spec.producerPrefix}-probe`, spec.seed);
+  const sender = createProbeSender(
+    spec.target,
+    spec.url,
+    `${spec.producerPrefix}-probe`,
+    spec.seed,
+    spec.endToEnd,
+  );
   const state: NonNullable<typeof probe> = { sender, inFlight: 0, timer: undefined };
   state.timer = setInterval(() => {
     state.inFlight++;

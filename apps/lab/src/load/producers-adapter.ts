@@ -5,6 +5,7 @@ import {
   createBatchStream,
   createFleet,
   createTransport,
+  emptyCounters,
   type IncidentSchedule,
   type LoadOptions,
   type LoadProgress,
@@ -51,6 +52,8 @@ export interface FleetRunSpec {
   intervalMs: number;
   batch: number;
   connections: 'per-host' | number;
+  /** ws only: end-to-end acknowledgements (keep each acked batch until committed, replay the rest). */
+  endToEnd: boolean;
   seed: number;
   /** Unique per run (the systems remember `(producer, seq)` for ten minutes). */
   producerPrefix: string;
@@ -96,6 +99,7 @@ export function loadOptionsFor(spec: FleetRunSpec, signal: AbortSignal): LoadOpt
     // worker threads as the fleet needs them (a 10,000-host per-host fleet is more than one thread)
     workers: 'auto',
     connections,
+    ...(spec.endToEnd ? { endToEnd: true } : {}),
     incidents,
     startTime: spec.startTime,
     producerPrefix: spec.producerPrefix,
@@ -103,6 +107,9 @@ export function loadOptionsFor(spec: FleetRunSpec, signal: AbortSignal): LoadOpt
     insecure: true,
     // progress every 250 ms: the scoreboard lines acks up with window boundaries from these
     progressIntervalMs: 250,
+    // Stop waits this long for in-flight batches: a system catching up after a fault (a worker back,
+    // a queue draining) answers late, and an instructor's stop must not turn those into failures.
+    drainTimeoutMs: 30_000,
     signal,
   };
 }
@@ -153,15 +160,29 @@ export function startFleetRun(spec: FleetRunSpec, onCounts: () => void = () => {
 export interface ProbeSender {
   /** Sends one single-sample batch; resolves with its ack latency (ms), or null when not acknowledged. */
   send(): Promise<{ acknowledged: boolean; refused: boolean; latencyMs: number | null; retries: number }>;
+  /** With end-to-end acks: whether every acknowledged batch is committed (it may close without a loss). */
+  committed(): boolean;
   close(): Promise<void>;
 }
 
 /**
- * The ack probe: one more host on its own connection, over the same transport, whose every ack
- * latency the lab keeps (runLoad reports latency only in its final summary).
+ * The ack probe: one more host on its own connection, over the same transport (and, for an end-to-end
+ * run, with end-to-end acks, so a crash loses none of its samples either), whose every ack latency
+ * the lab keeps (runLoad reports latency only in its final summary).
  */
-export function createProbeSender(target: Target, url: string, producer: string, seed: number): ProbeSender {
-  const transport = createTransport(target, { url, insecure: true, timeoutMs: 10_000 });
+export function createProbeSender(
+  target: Target,
+  url: string,
+  producer: string,
+  seed: number,
+  endToEnd = false,
+): ProbeSender {
+  const counters = emptyCounters();
+  const transport = createTransport(
+    target,
+    { url, insecure: true, timeoutMs: 10_000, ...(endToEnd ? { endToEnd: true } : {}) },
+    counters,
+  );
   const fleet = createFleet({ hosts: 1, seed, hostPrefix: 'lab-probe' });
   const stream = createBatchStream({ fleet, producer, batchSize: 1, firstHost: 0, hostCount: 1 });
   return {
@@ -172,6 +193,7 @@ export function createProbeSender(target: Target, url: string, producer: string,
         return { acknowledged: true, refused: false, latencyMs: result.latencyMs, retries };
       return { acknowledged: false, refused: result.status === 'refused', latencyMs: null, retries };
     },
+    committed: () => counters.endToEnd.committed.batches >= counters.endToEnd.retained.batches,
     close: () => transport.close(),
   };
 }

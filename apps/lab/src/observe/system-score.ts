@@ -5,7 +5,11 @@
 //   folded, so accepted − aggregated − queued (one atomic /stats read) is what it dropped, plus what
 //   an emptied Redis held when it was wiped; System 2 folds before it acks, so it loses only the open
 //   window of a process that dies, measured at the kill (its aggregated counter against the windows
-//   that life published).
+//   that life published). With end-to-end acknowledgements (System 2's producers keep every acked
+//   batch until a commit covers it, and replay the rest into the next life), what a death held is
+//   not lost but sent again: such a fault is measured exactly, once drained, as the system's exact
+//   loss less what the other faults settled so far cost (two such deaths before one drain share one
+//   figure: the first takes it).
 // - exact, from outside the system: once the load has stopped and everything has landed, the
 //   producers' acknowledged total against the samples in every window the lab saw published.
 import type { LabFaultCost, LabScoreboard } from '@ingestlab/metric-schema';
@@ -24,8 +28,11 @@ export interface SystemScoreOptions {
   whole: () => boolean;
   /** No load run sending or draining for this system. */
   loadSettled: () => boolean;
-  /** Samples per batch of the load now (to turn queued batches into samples), and its target rate. */
-  load: () => { batch: number; targetRate: number } | null;
+  /**
+   * Samples per batch of the load now (to turn queued batches into samples), its target rate, and
+   * whether its producers keep and replay until committed (System 2's end-to-end acknowledgements).
+   */
+  load: () => { batch: number; targetRate: number; endToEnd?: boolean } | null;
 }
 
 /** What was held at a process's (or Redis's) death: a counter of that life against its published windows. */
@@ -55,6 +62,8 @@ interface FaultEntry extends Omit<LabFaultCost, 'held'> {
   heldUnpublished?: number;
   /** When the system was last seen whole again after the fault. */
   wholeSince: number | null;
+  /** A death under end-to-end load: what it held is replayed, its cost is settled once drained. */
+  replayed: boolean;
 }
 
 /** How long after a death its last published windows are surely in the lab's tally. */
@@ -75,13 +84,15 @@ export class SystemScore {
   }
 
   /**
-   * System 1's queue is back to what steady load keeps in it (batches being folded at that
-   * instant): at most a tenth of a second of batches, or 10, over the last 2.5 s.
+   * System 1's queue is back to what steady load keeps in it: batches wait for their 20 ms job span
+   * and for the worker's next bulk (50 ms), so a steady queue holds about a tenth of a second of
+   * batches and is never empty. Back means at most half a second of batches, or 20, over the last
+   * 2.5 s.
    */
   backlogGone(now = Date.now()): boolean {
     const load = this.options.load();
     const perSecond = load ? load.targetRate / load.batch : 0;
-    return this.options.stats.queueAtMostSince(Math.max(10, perSecond / 10), now - 2500);
+    return this.options.stats.queueAtMostSince(Math.max(20, perSecond / 2), now - 2500);
   }
 
   /** The live estimate of acknowledged samples lost, or null when the system does not answer. */
@@ -111,10 +122,12 @@ export class SystemScore {
 
   /** A fault hit this system: `held` when it killed state (measured), else measured by difference. */
   faultStarted(actionId: string, label: string, held: HeldAtDeath | null = null, at = Date.now()): void {
+    const replayed = held !== null && this.options.load()?.endToEnd === true;
     this.#faults.push({
       actionId,
-      label,
+      label: replayed ? `${label} (end-to-end: producers replay what is not committed)` : label,
       at,
+      replayed,
       lost: null,
       settled: false,
       before: this.estimate(),
@@ -126,6 +139,10 @@ export class SystemScore {
   #advanceFaults(now: number): void {
     for (const fault of this.#faults) {
       if (fault.settled) continue;
+      if (fault.replayed) {
+        this.#advanceReplayed(fault, now);
+        continue;
+      }
       if (fault.held) {
         const { held } = fault;
         if (now - held.diedAt < LATE_WINDOWS_MS) continue;
@@ -163,6 +180,26 @@ export class SystemScore {
       fault.lost = Math.max(0, after - fault.before);
       fault.settled = true;
     }
+  }
+
+  /**
+   * A death under end-to-end load: what it held unpublished is measured as for a classic death, but
+   * the producers send it again, so the loss is only known once drained: the exact loss less what
+   * the other faults settled so far cost.
+   */
+  #advanceReplayed(fault: FaultEntry, now: number): void {
+    const { held } = fault;
+    if (held) {
+      if (now - held.diedAt < LATE_WINDOWS_MS) return;
+      const between = (held.intakePerS * Math.max(0, held.diedAt - held.readAt)) / 1000;
+      fault.heldUnpublished = Math.max(0, Math.round(held.held + between - this.#publishedBy(held)));
+      fault.held = null;
+    }
+    const exact = this.exact();
+    if (exact === null) return;
+    fault.lost = Math.max(0, exact - this.#heldLost);
+    this.#heldLost += fault.lost;
+    fault.settled = true;
   }
 
   compute(now = Date.now()): LabScoreboard {

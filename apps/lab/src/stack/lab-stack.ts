@@ -27,7 +27,10 @@ export interface StackPorts {
 }
 
 export interface StackOptions {
-  /** Scratch directory (Redis data lives in <dir>/redis). */
+  /**
+   * Scratch directory (Redis data lives in <dir>/redis; System 2's durable watermark, for loads with
+   * end-to-end acknowledgements, in <dir>/s2-data, kept across its restarts).
+   */
   dir: string;
   /** System 1 worker processes. */
   workers: number;
@@ -100,6 +103,8 @@ export class LabStack {
         WS_PORT: String(ports.ws),
         // the lab's own /stats polling and every viewer of the page come from 127.0.0.1
         HTTP_RATE_LIMIT_PER_MIN: '0',
+        // so a load may ask for end-to-end acknowledgements (?commit=1); classic loads are unchanged
+        DATA_DIR: join(options.dir, 's2-data'),
       });
       await this.#ready(child, `${this.s2Url}/readyz`);
       return child;

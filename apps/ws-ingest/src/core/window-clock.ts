@@ -1,18 +1,20 @@
 // The open window and its closing: samples fold into the window of their arrival time; a timer
-// aligned to window ends closes it (or the first arrival after its end does, whichever is first),
-// pushes it into the history ring and publishes it live.
-import { WindowAggregate, type WindowRing, windowStartFor } from '@ingestlab/aggregation';
+// aligned to window ends closes it (or the first arrival after its end does, whichever is first)
+// and hands it on, in order, to be published (at once, or once its end is durable).
+import { WindowAggregate, windowStartFor } from '@ingestlab/aggregation';
 import type { Sample, Window } from '@ingestlab/metric-schema';
 
 export interface WindowClockOptions {
   windowMs: number;
-  ring: WindowRing;
-  /** Called with each closed window, after it is in the ring. */
-  publish: (window: Window) => void;
+  /** Called with each closed window, oldest first. */
+  closed: (window: Window) => void;
   /** What the closing window reports beside its samples (refusals, viewers, dropped frames). */
   context: () => { rejected: number; viewers: number; droppedFrames: number };
   now?: () => number;
 }
+
+/** Told of each window as it closes, with its aggregate (a shard exports `aggregate.toPartial()`). */
+export type WindowCloseListener = (aggregate: WindowAggregate, window: Window) => void;
 
 /** After a stall longer than this many windows, the empty windows in between are not all published. */
 const MAX_GAP_WINDOWS = 3600;
@@ -21,6 +23,7 @@ export class WindowClock {
   private current: WindowAggregate;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private readonly closeListeners: WindowCloseListener[] = [];
 
   constructor(private readonly options: WindowClockOptions) {
     this.now = options.now ?? Date.now;
@@ -39,6 +42,11 @@ export class WindowClock {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Adds a listener called with each closed window's aggregate, once it is handed on to be published. */
+  onClose(listener: WindowCloseListener): void {
+    this.closeListeners.push(listener);
   }
 
   /** Folds samples into the window open at `now` (arrival time). */
@@ -88,8 +96,8 @@ export class WindowClock {
   private closeCurrent(now: number): Window {
     const context = this.options.context();
     const window = this.current.close({ publishedAt: now, queueDepth: 0, ...context });
-    this.options.ring.push(window);
-    this.options.publish(window);
+    this.options.closed(window);
+    for (const listener of this.closeListeners) listener(this.current, window);
     return window;
   }
 }

@@ -2,9 +2,10 @@
 // acknowledged, refused or failed, and each of those is counted: nothing is lost silently.
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Batch } from '@ingestlab/metric-schema';
+import { type Batch, encodeMsgpack } from '@ingestlab/metric-schema';
 import { backoffDelay, sleep } from '../backoff.js';
 import { type Counters, countError, emptyCounters, snapshotCounters } from '../counters.js';
+import { Retention } from '../retention.js';
 import { createH2Wire } from './h2-wire.js';
 import { createHttp1Wire } from './http1-wire.js';
 import {
@@ -18,6 +19,7 @@ import {
   type TransportOptions,
   type Wire,
 } from './types.js';
+import { WsEndToEnd } from './ws-end-to-end.js';
 import { createWsWire } from './ws-wire.js';
 
 /** The reason a closing sender aborts its waits with: shared, not a DOMException (and its stack) per sender. */
@@ -32,15 +34,21 @@ const SCHEMES: Record<Target, string[]> = {
 
 /**
  * One producer's connection with retries and counts. `counters` may be shared by many transports
- * (the load driver gives one to all the connections of a thread); by default each has its own.
+ * (the load driver gives one to all the connections of a thread); by default each has its own. So
+ * may `retention`, the bound of what end-to-end transports keep (by default each has its own, of
+ * `retainMaxBytes`).
  */
 export function createTransport(
   target: Target,
   options: TransportOptions = {},
   counters: Counters = emptyCounters(),
+  retention?: Retention,
 ): Transport {
   if (!TARGETS.includes(target))
     throw new RangeError(`unknown target "${target}" (expected ${TARGETS.join(', ')})`);
+  if (options.endToEnd && target !== 'ws') {
+    throw new RangeError(`end-to-end acknowledgements are System 2's: target ws, not ${target}`);
+  }
   const url = parseTargetUrl(target, options.url ?? DEFAULT_URLS[target]);
   let closing = false;
   const hooks: ConnectionHooks = {
@@ -52,7 +60,10 @@ export function createTransport(
       if (!closing) counters.connections.lost++;
     },
   };
-  const wire = createWire(target, url, options, hooks);
+  const endToEnd = options.endToEnd
+    ? new WsEndToEnd(retention ?? new Retention(options.retainMaxBytes, counters.endToEnd), counters.endToEnd)
+    : undefined;
+  const wire = createWire(target, url, options, hooks, endToEnd);
   const sender = createSender(target, url.href, wire, options, counters);
   const close = sender.close;
   sender.close = () => {
@@ -77,7 +88,13 @@ export function parseTargetUrl(target: Target, text: string): URL {
   return url;
 }
 
-function createWire(target: Target, url: URL, options: TransportOptions, hooks: ConnectionHooks): Wire {
+function createWire(
+  target: Target,
+  url: URL,
+  options: TransportOptions,
+  hooks: ConnectionHooks,
+  endToEnd: WsEndToEnd | undefined,
+): Wire {
   switch (target) {
     case 'http1':
       return createHttp1Wire(url, options, hooks);
@@ -85,7 +102,7 @@ function createWire(target: Target, url: URL, options: TransportOptions, hooks: 
     case 'h2':
       return createH2Wire(url, options, hooks);
     case 'ws':
-      return createWsWire(url, options, hooks);
+      return createWsWire(url, options, hooks, endToEnd);
   }
 }
 
@@ -115,6 +132,7 @@ export function createSender(
   ): SendResult => {
     counters.batches[outcome]++;
     counters.samples[outcome] += batch.samples;
+    batch.release?.();
     return { status: outcome, error, attempts };
   };
 
@@ -142,6 +160,8 @@ export function createSender(
           counters.batches.duplicates++;
           counters.samples.duplicates += n;
         }
+        // a batch kept end-to-end is released by the wire once committed
+        if (!result.retained) batch.release?.();
         return {
           status: 'acknowledged',
           accepted: result.accepted,
@@ -186,7 +206,10 @@ export function createSender(
         producer: batch.producer,
         seq: batch.seq,
         samples: batch.samples.length,
-        body: Buffer.from(JSON.stringify(batch)),
+        body:
+          options.encoding === 'msgpack'
+            ? Buffer.from(encodeMsgpack(batch))
+            : Buffer.from(JSON.stringify(batch)),
         dueAt: performance.now(),
       }),
     sendEncoded,

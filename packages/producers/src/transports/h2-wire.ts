@@ -2,7 +2,7 @@
 // (https://). Many concurrent streams per session; several sessions used round-robin; a session
 // that dies is replaced on the next attempt.
 import http2, { type ClientHttp2Session } from 'node:http2';
-import { classifyHttpAnswer, ingestPath, networkErrorKind } from './http-answers.js';
+import { classifyHttpAnswer, contentTypeOf, ingestPath, networkErrorKind } from './http-answers.js';
 import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
 export function createH2Wire(url: URL, options: TransportOptions, hooks?: ConnectionHooks): Wire {
@@ -10,6 +10,7 @@ export function createH2Wire(url: URL, options: TransportOptions, hooks?: Connec
   const sessions: (ClientHttp2Session | undefined)[] = new Array(sessionCount).fill(undefined);
   const path = ingestPath(url);
   const tls = url.protocol === 'https:';
+  const contentType = contentTypeOf(options.encoding);
   let turn = 0;
   let closed = false;
   // streams of a failed session only see a generic cancel; the session's own error says why
@@ -79,7 +80,7 @@ export function createH2Wire(url: URL, options: TransportOptions, hooks?: Connec
           const headers: http2.OutgoingHttpHeaders = {
             ':method': 'POST',
             ':path': path,
-            'content-type': 'application/json',
+            'content-type': contentType,
             'content-length': body.length,
             // lets System 1 rate-limit per producer before reading the body
             'x-producer': batch.producer,

@@ -1,6 +1,12 @@
 // Reading an HTTP ingest answer (status, retry-after, body) into an attempt result, the same way
 // for HTTP/1.1 and HTTP/2.
+import { type Encoding, MSGPACK_CONTENT_TYPES } from '@ingestlab/metric-schema';
 import type { AttemptResult } from './types.js';
+
+/** The content type of a batch body in `encoding` (JSON when unset). */
+export function contentTypeOf(encoding: Encoding | undefined): string {
+  return encoding === 'msgpack' ? MSGPACK_CONTENT_TYPES[0] : 'application/json';
+}
 
 /** `samples`: the batch's sample count, taken as accepted when a 2xx body does not say. */
 export function classifyHttpAnswer(

@@ -3,7 +3,7 @@
 // idempotent by (producer, seq), so pipelining a POST is safe here). Requests beyond that wait here,
 // in order, and their wait counts in their latency from the schedule.
 import { performance } from 'node:perf_hooks';
-import { classifyHttpAnswer, ingestPath } from './http-answers.js';
+import { classifyHttpAnswer, contentTypeOf, ingestPath } from './http-answers.js';
 import { type Exchange, Http1Connection } from './http1-connection.js';
 import type { AttemptResult, ConnectionHooks, EncodedBatch, TransportOptions, Wire } from './types.js';
 
@@ -24,7 +24,7 @@ export function createHttp1Wire(url: URL, options: TransportOptions, hooks?: Con
   const path = ingestPath(url);
   // the fixed part of every request head, built once
   const fixed =
-    `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\n` +
+    `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: ${contentTypeOf(options.encoding)}\r\n` +
     (options.token ? `authorization: Bearer ${options.token}\r\n` : '');
   const waiting: Waiting[] = [];
   let closed = false;

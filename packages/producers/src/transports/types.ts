@@ -1,6 +1,6 @@
 // The shapes every transport shares: one attempt on the wire (`Wire`) and the retrying,
 // counting sender built on it (`Transport`).
-import type { Batch } from '@ingestlab/metric-schema';
+import type { Batch, Encoding } from '@ingestlab/metric-schema';
 import type { CountersSnapshot } from '../counters.js';
 
 export const TARGETS = ['http1', 'h2c', 'h2', 'ws'] as const;
@@ -20,26 +20,39 @@ export const DEFAULT_URLS: Record<Target, string> = {
  * free connection or window: service latency counts from there.
  */
 export type AttemptResult = (
-  | { kind: 'ack'; accepted: number; duplicate: boolean }
+  | {
+      kind: 'ack';
+      accepted: number;
+      duplicate: boolean;
+      /** End-to-end: the wire keeps the batch until a commit covers it, and calls its `release` then. */
+      retained?: boolean;
+    }
   | { kind: 'refused'; error: string }
   | { kind: 'retry'; error: string; retryAfterMs?: number }
 ) & { sentAt?: number };
 
 /**
- * A batch ready for the wire: its JSON body already built (by JSON.stringify, or by the load driver's
- * string concatenation), with the identity and size the sender and the wires need.
+ * A batch ready for the wire: its body already built in the transport's encoding (by JSON.stringify or
+ * the MessagePack encoder, or by the load driver from cached parts), with the identity and size the
+ * sender and the wires need.
  */
 export interface EncodedBatch {
   producer: string;
   seq: number;
   /** Samples in the batch. */
   samples: number;
-  /** The batch as JSON, encoded (UTF-8). */
+  /** The batch in the transport's encoding: JSON (UTF-8) or MessagePack. */
   body: Buffer;
   /** When the batch was due by its schedule, performance.now() of this thread: latency counts from here. */
   dueAt: number;
   /** Whether its latency goes into the histograms (false for batches due during a ramp). Default true. */
   measured?: boolean;
+  /**
+   * Called once when `body` is no longer needed, so its bytes can be used again: when the batch
+   * ends (refused, failed, or acknowledged), or with end-to-end acknowledgements once a commit
+   * covers it (or the transport closes). Optional.
+   */
+  release?: () => void;
 }
 
 /** Told when a connection opens and when an open one closes or fails, for counting. */
@@ -98,6 +111,12 @@ export interface RetryOptions {
 }
 
 export interface TransportOptions {
+  /**
+   * How batches go on the wire: `json` (the default), or `msgpack`, MessagePack, asked for by the
+   * WebSocket subprotocol `ingestlab.msgpack` (binary frames, answers in MessagePack) or, over HTTP,
+   * `content-type: application/vnd.msgpack` (answers stay JSON).
+   */
+  encoding?: Encoding;
   /** Base URL of the system; `/ingest` is appended unless the path already ends with it. Default per target. */
   url?: string;
   /** Sent as `authorization: Bearer <token>` when set. */
@@ -117,6 +136,12 @@ export interface TransportOptions {
   keepAliveTimeoutMs?: number;
   /** h2c / h2: sessions (TCP connections) used round-robin, each carrying many streams. Default 1. */
   sessions?: number;
+  /**
+   * ws: the producer this connection sends for, added to the upgrade URL as `?producer=<name>` so a
+   * sharding proxy (nginx `hash $arg_producer consistent`) keeps it on one System 2 shard. The systems
+   * ignore it. Default none (the proxy then hashes the client address).
+   */
+  producer?: string;
   /** ws: batches awaiting their ack per connection; further sends wait. Default 256. */
   maxInFlight?: number;
   /** ws: first reconnect delay, ms, doubled per failed try with jitter. Default 100. */
@@ -130,4 +155,17 @@ export interface TransportOptions {
    * random key and a pass over every payload. Default false; the load driver turns it on.
    */
   zeroMaskKey?: boolean;
+  /**
+   * ws only: end-to-end acknowledgements (`/ingest?commit=1`, System 2 with a DATA_DIR). Each
+   * acknowledged batch is kept until a commit frame says its window is published; after a reconnect
+   * the kept ones are sent again, each after a replay frame naming the server life and window of its
+   * ack, so a server crash loses nothing and counts nothing twice. Default false.
+   */
+  endToEnd?: boolean;
+  /**
+   * With endToEnd: the most bytes of kept batch bodies; at the bound new sends wait for commits to
+   * free room. Per transport, or per shared Retention (the load driver: the run's bound split over its
+   * worker threads). Default 128 MiB.
+   */
+  retainMaxBytes?: number;
 }

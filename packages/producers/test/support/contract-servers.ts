@@ -9,7 +9,19 @@ import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Batch, parseBatch } from '@ingestlab/metric-schema';
+import {
+  type Batch,
+  type Encoding,
+  MSGPACK_CONTENT_TYPES,
+  ackMsgpack,
+  chooseSubprotocol,
+  decodeMsgpack,
+  encodeMsgpack,
+  encodingOfSubprotocol,
+  parseBatch,
+  parseBatchMsgpack,
+  seqOf,
+} from '@ingestlab/metric-schema';
 import { WebSocketServer } from 'ws';
 
 /**
@@ -36,6 +48,8 @@ export interface ServerState {
   producerConnections: Map<string, Set<number>>;
   /** When each connection was accepted (Date.now()), in order. */
   connectedAt: number[];
+  /** Bodies or frames received in each encoding. */
+  encodings: Record<Encoding, number>;
 }
 
 export interface ServerOptions {
@@ -61,6 +75,7 @@ function newState(): ServerState {
     connections: 0,
     producerConnections: new Map(),
     connectedAt: [],
+    encodings: { json: 0, msgpack: 0 },
   };
 }
 
@@ -87,7 +102,8 @@ type Outcome =
 function decide(
   state: ServerState,
   options: ServerOptions,
-  text: string,
+  body: Buffer,
+  encoding: Encoding,
   auth: string | undefined,
   connection?: number,
 ): Outcome {
@@ -95,7 +111,7 @@ function decide(
     state.rejected++;
     return { kind: 'error', status: 401, error: 'bad token' };
   }
-  const parsed = parseBatch(text);
+  const parsed = encoding === 'msgpack' ? parseBatchMsgpack(body) : parseBatch(body.toString('utf8'));
   if (!parsed.ok) {
     state.rejected++;
     return { kind: 'error', status: 400, error: parsed.error };
@@ -185,7 +201,10 @@ function handler(state: ServerState, options: ServerOptions) {
       // HTTP/2: the session is the connection; HTTP/1.1: the socket
       const carrier = 'stream' in req ? req.stream.session : req.socket;
       const connection = carrier ? socketNumbers.get(carrier) : undefined;
-      const outcome = decide(state, options, Buffer.concat(chunks).toString('utf8'), auth, connection);
+      const type = String(req.headers['content-type'] ?? '');
+      const encoding = (MSGPACK_CONTENT_TYPES as readonly string[]).includes(type) ? 'msgpack' : 'json';
+      state.encodings[encoding]++;
+      const outcome = decide(state, options, Buffer.concat(chunks), encoding, auth, connection);
       if (outcome.kind === 'drop') {
         // kill the connection with the batch taken but unanswered: the producer must resend
         // (h2: on the next turn; destroying the session inside its own callback crashed Node 20's
@@ -278,11 +297,28 @@ export async function startH2TlsServer(tls: TlsMaterial, options: ServerOptions 
   return { url: `https://127.0.0.1:${port}`, state, close: () => closeServer(server, sockets) };
 }
 
+/** The seq of a frame, valid batch or not, for its answer (null when it cannot be read). */
+function seqOfFrame(body: Buffer, encoding: Encoding): number | null {
+  if (encoding === 'msgpack') {
+    const decoded = decodeMsgpack(body);
+    return decoded.ok ? seqOf(decoded.value) : null;
+  }
+  try {
+    return seqOf(JSON.parse(body.toString()));
+  } catch {
+    return null;
+  }
+}
+
 export async function startWsServer(options: ServerOptions = {}): Promise<TestServer> {
   const state = newState();
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const sockets = trackSockets(server);
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: chooseSubprotocol,
+  });
   const frameOptions: ServerOptions = options.fault ? { fault: options.fault } : {};
   server.on('upgrade', (req, socket, head) => {
     if (!req.url?.startsWith('/ingest')) return socket.destroy();
@@ -292,32 +328,32 @@ export async function startWsServer(options: ServerOptions = {}): Promise<TestSe
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = countConnection(state);
+      const encoding = encodingOfSubprotocol(ws.protocol);
       ws.on('message', (data, isBinary) => {
-        if (isBinary) return ws.close(1003, 'binary frames are not batches');
-        const text = data.toString();
+        if (isBinary !== (encoding === 'msgpack')) return ws.close(1003, 'frame of the wrong type');
+        state.encodings[encoding]++;
+        const body = data as Buffer;
         // the token was checked at the upgrade, so frames are judged without it
-        const outcome = decide(state, frameOptions, text, undefined, connection);
-        let seq: number | null = null;
-        try {
-          const raw = JSON.parse(text) as { seq?: unknown };
-          seq = typeof raw.seq === 'number' ? raw.seq : null;
-        } catch {}
+        const outcome = decide(state, frameOptions, body, encoding, undefined, connection);
+        const seq = seqOfFrame(body, encoding);
         if (outcome.kind === 'drop') return ws.terminate();
         if (outcome.kind === 'ack') {
-          const ack = JSON.stringify({
-            type: 'ack',
-            seq,
-            accepted: outcome.accepted,
-            duplicate: outcome.duplicate,
-          });
+          const ack =
+            encoding === 'msgpack'
+              ? ackMsgpack(seq ?? 0, outcome.accepted, outcome.duplicate)
+              : JSON.stringify({
+                  type: 'ack',
+                  seq,
+                  accepted: outcome.accepted,
+                  duplicate: outcome.duplicate,
+                });
           if (outcome.delayMs) setTimeout(() => ws.send(ack), outcome.delayMs);
           else ws.send(ack);
         } else {
           const busy = outcome.status === 429 || outcome.status === 503;
           const retryAfterMs = busy ? Math.round(Number(outcome.retryAfter ?? '0') * 1000) : undefined;
-          ws.send(
-            JSON.stringify({ type: 'nack', seq, error: outcome.error, ...(busy ? { retryAfterMs } : {}) }),
-          );
+          const nack = { type: 'nack', seq, error: outcome.error, ...(busy ? { retryAfterMs } : {}) };
+          ws.send(encoding === 'msgpack' ? encodeMsgpack(nack) : JSON.stringify(nack));
         }
       });
     });

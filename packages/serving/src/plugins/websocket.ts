@@ -1,8 +1,9 @@
-// @fastify/websocket for the app's socket routes (/live, and System 2's /ingest): no
-// permessage-deflate on hot sockets, and one orderly close: the system drains first (stops taking
+// @fastify/websocket for the app's socket routes (/live, and System 2's /ingest): the contract's
+// subprotocol choice (JSON or MessagePack), no permessage-deflate on hot sockets, and one orderly close: the system drains first (stops taking
 // data, finishes what it owes), then the viewers are sent away (1001), then any socket left.
 import websocket from '@fastify/websocket';
 import { goingAwayPreClose, type LiveHub } from '@ingestlab/fanout';
+import { chooseSubprotocol } from '@ingestlab/metric-schema';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -19,7 +20,9 @@ export interface WebSocketOptions {
 const websocketPlugin: FastifyPluginAsync<WebSocketOptions> = async (app, options) => {
   const goingAway = goingAwayPreClose(options.graceMs);
   await app.register(websocket, {
-    options: { maxPayload: options.maxPayload, perMessageDeflate: false },
+    // The contract's subprotocols for every socket route (/live, System 2's /ingest): a client that
+    // offers `ingestlab.msgpack` speaks MessagePack, one that offers none speaks JSON.
+    options: { maxPayload: options.maxPayload, perMessageDeflate: false, handleProtocols: chooseSubprotocol },
     // A route's own listeners count protocol refusals; ws has sent the close code already.
     errorHandler: (error, _socket, request) => request.log.debug({ err: error }, 'websocket error'),
     preClose: async function preClose(this: FastifyInstance) {
