@@ -19,6 +19,9 @@ import { BulkFolder, type FoldOutcome } from '../windows/bulk-fold.js';
 import { WindowStore } from '../windows/window-store.js';
 import { BulkTaker } from './bulk-taker.js';
 
+/** BullMQ's drainDelay: an idle worker's blocking wait for a first job lasts at most this (s). */
+const DRAIN_DELAY_S = 1;
+
 /** What became of one job: its groups' outcomes together. */
 export interface JobOutcome {
   /** folded (some of its groups were), already-folded (all of them were, by another run), or empty. */
@@ -124,7 +127,7 @@ function startShardLoop(
     stalledInterval: 5_000,
     maxStalledCount: 10,
     // Block at most this long (seconds) for a first job, so a closing worker is not held up.
-    drainDelay: 1,
+    drainDelay: DRAIN_DELAY_S,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   const taker = new BulkTaker<FoldJobData, JobOutcome>(worker, {
@@ -135,6 +138,14 @@ function startShardLoop(
     // its group folded. Nothing is counted twice either way.
     onCompleteError: (job, error) =>
       logger.warn({ job: job.id, err: error }, 'could not complete a folded job'),
+    // BullMQ blocks DRAIN_DELAY_S, and gives up on its blocking connection a second later.
+    blockLimitMs: DRAIN_DELAY_S * 1000 + 4000,
+    pollMs: 200,
+    onBlockingStuck: () =>
+      logger.warn(
+        { queue: keys.tag },
+        "BullMQ's blocking fetch did not come back; looking at the wait list every 200 ms until it does",
+      ),
   });
 
   async function foldOne(): Promise<void> {
