@@ -1,6 +1,7 @@
-// `pnpm stack`: the compose topology natively, from built code: a private Redis, 2 System 1 ingest
-// replicas + 2 workers, System 2 (or, with --s2-shards N, N shards and a merger), the dashboard's static
-// nginx and the real nginx in front (8080 http, 8443 https/h2). Prints the URLs; Ctrl-C stops everything, front door first.
+// `pnpm stack`: the compose topology natively, from built code: a private Redis (or, with
+// --redis-cluster N, a private Redis Cluster of N masters), 2 System 1 ingest replicas + 2 workers,
+// System 2 (or, with --s2-shards N, N shards and a merger), the dashboard's static nginx and the real
+// nginx in front (8080 http, 8443 https/h2). Prints the URLs; Ctrl-C stops everything, front door first.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
