@@ -1,6 +1,7 @@
-// `pnpm stack`: the compose topology natively, from built code: a private Redis, 2 System 1 ingest
-// replicas + 2 workers, System 2 (or, with --s2-shards N, N shards and a merger), the dashboard's static
-// nginx and the real nginx in front (8080 http, 8443 https/h2). Prints the URLs; Ctrl-C stops everything, front door first.
+// `pnpm stack`: the compose topology natively, from built code: a private Redis (or, with
+// --redis-cluster N, a private Redis Cluster of N masters), 2 System 1 ingest replicas + 2 workers,
+// System 2 (or, with --s2-shards N, N shards and a merger), the dashboard's static nginx and the real
+// nginx in front (8080 http, 8443 https/h2). Prints the URLs; Ctrl-C stops everything, front door first.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import {
   REDIS_INSTALL_HINT,
   redisAnswers,
   startRedis,
+  startRedisCluster,
   waitUntil,
 } from '@ingestlab/devkit';
 import {
@@ -71,6 +73,13 @@ async function redisFor(group: ChildGroup): Promise<string> {
   return redis.url;
 }
 
+/** --redis-cluster n: a private Redis Cluster (n masters, a replica each), stopped last; `cluster:<nodes>`. */
+async function clusterFor(group: ChildGroup, masters: number): Promise<string> {
+  const cluster = await startRedisCluster({ masters, replicasPerMaster: 1, detached: true });
+  for (const server of cluster.servers) group.add(server.process, { stop: () => server.stop() });
+  return `cluster:${cluster.nodesSetting}`;
+}
+
 interface Replica {
   http: number;
   h2c: number;
@@ -82,9 +91,14 @@ async function start(group: ChildGroup, opts: StackOptions) {
     if (!(await portIsFree(port)))
       throw new Error(`port ${port} is busy; choose another with --http-port/--https-port`);
   }
-  const redisUrl = await redisFor(group);
+  const redisUrl =
+    opts.redisCluster === null ? await redisFor(group) : await clusterFor(group, opts.redisCluster);
   const token = process.env.INGEST_TOKEN ? { INGEST_TOKEN: process.env.INGEST_TOKEN } : {};
-  const base = { ...process.env, HOST: '127.0.0.1', REDIS_URL: redisUrl, ...token };
+  const base = { ...process.env, HOST: '127.0.0.1', ...token };
+  const s1Redis =
+    opts.redisCluster === null
+      ? { REDIS_URL: redisUrl }
+      : { REDIS_CLUSTER_NODES: redisUrl.replace(/^cluster:/, '') };
   const node = process.execPath;
 
   const replicas: Replica[] = [];
@@ -99,6 +113,7 @@ async function start(group: ChildGroup, opts: StackOptions) {
       cwd: join(repo, 'apps/http-ingest'),
       env: {
         ...base,
+        ...s1Redis,
         HTTP_PORT: String(ports.http),
         H2C_PORT: String(ports.h2c),
         HTTPS_PORT: String(ports.https),
@@ -108,7 +123,7 @@ async function start(group: ChildGroup, opts: StackOptions) {
   for (let i = 0; i < opts.workers; i++) {
     group.start(`s1-worker-${i + 1}`, node, ['dist/worker.js'], {
       cwd: join(repo, 'apps/http-ingest'),
-      env: base,
+      env: { ...base, ...s1Redis },
     });
   }
   const system2 = await startSystem2(group, opts.s2Shards, base);

@@ -12,6 +12,8 @@ Options:
   --https-port <n>    front door, TLS with HTTP/2            (default 8443)
   --replicas <n>      System 1 ingest replicas               (default 2)
   --workers <n>       System 1 workers                       (default 2)
+  --redis-cluster <n> System 1 on a private Redis Cluster of n masters (3 to 16, a replica each)
+                      instead of one Redis (default: one Redis)
   --s2-shards <n>     System 2 as n shards (hashed by producer in nginx) and a merger
                       serving /s2/'s reads; 0 = one System 2 process  (default 0)
   --redirect          send plain-http page requests to https (APIs under /s1/, /s2/ stay on http)
@@ -35,6 +37,8 @@ export interface StackOptions {
   replicas: number;
   /** System 1 workers, 0 to 16. */
   workers: number;
+  /** Masters of a private Redis Cluster for System 1 (3 to 16); null: one Redis. */
+  redisCluster: number | null;
   /** System 2 shards behind nginx's consistent hash, with a merger, 1 to 8; 0 = one System 2 process. */
   s2Shards: number;
   /** Redirect plain-http page requests to https. */
@@ -53,6 +57,7 @@ export function stackOptions(argv: string[]): StackOptions {
       'https-port': { type: 'string', default: '8443' },
       replicas: { type: 'string', default: '2' },
       workers: { type: 'string', default: '2' },
+      'redis-cluster': { type: 'string' },
       's2-shards': { type: 'string', default: '0' },
       redirect: { type: 'boolean', default: false },
       build: { type: 'boolean', default: false },
@@ -61,7 +66,7 @@ export function stackOptions(argv: string[]): StackOptions {
     },
   });
   const int = (
-    name: 'http-port' | 'https-port' | 'replicas' | 'workers' | 's2-shards',
+    name: 'http-port' | 'https-port' | 'replicas' | 'workers' | 'redis-cluster' | 's2-shards',
     min: number,
     max: number,
   ) => integerFlag(`--${name}`, values[name], min, max);
@@ -71,6 +76,7 @@ export function stackOptions(argv: string[]): StackOptions {
     httpsPort: int('https-port', 1, 65535),
     replicas: int('replicas', 1, 8),
     workers: int('workers', 0, 16),
+    redisCluster: values['redis-cluster'] === undefined ? null : int('redis-cluster', 3, 16),
     s2Shards: int('s2-shards', 0, 8),
     redirect: values.redirect,
     build: values.build,

@@ -16,6 +16,25 @@ const SettingsSchema = {
     pattern: '^rediss?://[^\\s]+$',
     description: 'a URL like redis://127.0.0.1:6379 (redis:// or rediss://)',
   }),
+  /**
+   * REDIS_CLUSTER_NODES: a Redis Cluster instead of REDIS_URL: some of its nodes as comma-separated
+   * host:port (any reachable one is enough; the rest are discovered). Default unset: the one Redis at
+   * REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9.\\[\\]:-]+:[0-9]{1,5}(,[A-Za-z0-9.\\[\\]:-]+:[0-9]{1,5})*$',
+      description: 'comma-separated host:port, like 10.0.0.1:7000,10.0.0.2:7000',
+    }),
+  ),
+  /**
+   * REDIS_SHARDS: how many shards (queues, each under its own hash tag; a producer's batches all go to
+   * one) System 1 spreads over the Redis. Every ingest replica and worker must agree, so the first
+   * process to start records it in Redis and the others refuse to start with a different one.
+   * Default 0: with REDIS_CLUSTER_NODES the cluster's master count at first start (or what is
+   * recorded); with REDIS_URL, 1 (the unsharded keys, as before).
+   */
+  REDIS_SHARDS: Type.Integer({ default: 0, minimum: 0, maximum: 256 }),
   /** HTTP_PORT: HTTP/1.1 listener (ingest, live, stats, metrics, history). Default 3001. */
   HTTP_PORT: Type.Integer({ default: 3001, ...PORT }),
   /** H2C_PORT: cleartext HTTP/2 with prior knowledge (ingest). Default 3002. */
@@ -88,8 +107,18 @@ const SettingsSchema = {
   WORKER_PORT: Type.Integer({ default: 0, ...PORT }),
 };
 
+/** host:port of a cluster node. */
+export interface ClusterNodeAddress {
+  host: string;
+  port: number;
+}
+
 export interface Config extends SharedConfig {
   redisUrl: string;
+  /** Null: the one Redis at redisUrl. */
+  redisClusterNodes: ClusterNodeAddress[] | null;
+  /** 0 until resolved at start (resolveShardCount) in cluster mode; at least 1 otherwise. */
+  redisShards: number;
   httpPort: number;
   h2cPort: number;
   httpsPort: number;
@@ -132,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
       `REDIS_URL must be a URL like redis://127.0.0.1:6379, got ${JSON.stringify(s.REDIS_URL)}`,
     );
   }
+  const redisClusterNodes = s.REDIS_CLUSTER_NODES === undefined ? null : parseNodes(s.REDIS_CLUSTER_NODES);
   const ports = [s.HTTP_PORT, s.H2C_PORT, s.HTTPS_PORT].filter((p) => p !== 0);
   if (new Set(ports).size !== ports.length) {
     throw new ConfigError(
@@ -141,6 +171,8 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     ...shared,
     redisUrl: s.REDIS_URL,
+    redisClusterNodes,
+    redisShards: redisClusterNodes === null ? Math.max(1, s.REDIS_SHARDS) : s.REDIS_SHARDS,
     httpPort: s.HTTP_PORT,
     h2cPort: s.H2C_PORT,
     httpsPort: s.HTTPS_PORT,
@@ -164,4 +196,16 @@ export function loadConfig(env: Env = process.env): Config {
     jobAttempts: s.JOB_ATTEMPTS,
     workerPort: s.WORKER_PORT,
   };
+}
+
+/** REDIS_CLUSTER_NODES as addresses; a port out of range is a ConfigError naming it. */
+function parseNodes(text: string): ClusterNodeAddress[] {
+  return text.split(',').map((address) => {
+    const colon = address.lastIndexOf(':');
+    const port = Number(address.slice(colon + 1));
+    if (port < 1 || port > 65535) {
+      throw new ConfigError(`REDIS_CLUSTER_NODES: port out of range in ${JSON.stringify(address)}`);
+    }
+    return { host: address.slice(0, colon), port };
+  });
 }

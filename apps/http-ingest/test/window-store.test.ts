@@ -147,6 +147,20 @@ describe('bulk fold', () => {
     expect((await closed(7_000_000)).partial.samples).toBe(7);
     expect(await redis.mget(keys.accepted, keys.aggregated, keys.pending)).toEqual(['7', '7', '0']);
   });
+
+  it('folds a group named twice in one bulk (two jobs for it) once', async () => {
+    now = 8_000_100;
+    const a = await admit([batch('da', 1, 3)]);
+    const b = await admit([batch('db', 1, 4)]);
+    expect(await folder.fold([a, b, a], now)).toEqual([
+      { kind: 'folded', start: 8_000_000, samples: 3, late: false },
+      { kind: 'folded', start: 8_000_000, samples: 4, late: false },
+      { kind: 'already-folded' },
+    ]);
+    now = 8_001_000;
+    expect((await closed(8_000_000)).partial.samples).toBe(7);
+    expect(await redis.mget(keys.accepted, keys.aggregated, keys.pending)).toEqual(['7', '7', '0']);
+  });
 });
 
 describe('closing by watermark', () => {

@@ -7,6 +7,7 @@ export * from './probes.js';
 export * from './processes.js';
 export * from './process-guards.js';
 export * from './redis.js';
+export * from './redis-cluster.js';
 export * from './redis-reuse.js';
 export * from './wait.js';
 export * from './cli-args.js';

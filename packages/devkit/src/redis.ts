@@ -34,6 +34,8 @@ export interface RedisOptions {
   detached?: boolean;
   /** SIGKILL it when this process dies, even by kill -9 (StartOptions.dieWithParent). Default false. */
   dieWithParent?: boolean;
+  /** More redis-server arguments, after the defaults (e.g. cluster mode, see redis-cluster.ts). Default none. */
+  extraArgs?: string[];
 }
 
 export interface PrivateRedis {
@@ -118,6 +120,7 @@ async function launch(options: RedisOptions, ownDir: boolean): Promise<PrivateRe
     'no',
   ];
   if (options.maxMemory) args.push('--maxmemory', options.maxMemory);
+  if (options.extraArgs) args.push(...options.extraArgs);
   const child = startProcess(`redis:${port}`, binary, args, {
     echo: options.echo ?? false,
     detached: options.detached ?? false,

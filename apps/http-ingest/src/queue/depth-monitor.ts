@@ -5,8 +5,8 @@ import type { Redis } from 'ioredis';
 
 export interface DepthMonitorOptions {
   redis: Redis;
-  /** The `pending` counter key. */
-  pendingKey: string;
+  /** The `pending` counter key of every shard (one without shards); the depth is their sum. */
+  pendingKeys: readonly string[];
   /** Above this many pending batches /ingest sheds with 429. */
   maxDepth: number;
   /** How often to refresh. Default 100 ms. */
@@ -35,8 +35,11 @@ export class DepthMonitor {
     if (this.polling) return;
     this.polling = true;
     try {
-      const value = await this.options.redis.get(this.options.pendingKey);
-      this.depth = Math.max(0, Number(value ?? 0));
+      // One GET per shard: on a cluster each lives in its own slot, so one MGET cannot read them all.
+      const values = await Promise.all(this.options.pendingKeys.map((key) => this.options.redis.get(key)));
+      let depth = 0;
+      for (const value of values) depth += Math.max(0, Number(value ?? 0));
+      this.depth = depth;
       this.lastError = null;
     } catch (error) {
       this.lastError = `redis unreachable: ${(error as Error).message}`;

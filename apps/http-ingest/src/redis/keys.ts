@@ -1,8 +1,8 @@
 // Every Redis key System 1 uses, in one place. All of them (BullMQ's too, through its prefix) carry
 // one hash tag, `{<KEY_PREFIX>:s1}`, so on a Redis Cluster every script and transaction touches a
-// single slot. Splitting System 1 into shards later means one tag per shard (`{<KEY_PREFIX>:s1:<n>}`),
-// each with its own queue, counters, repeat memory and window accounts, with ingest routing a batch
-// to its producer's shard.
+// single slot. Sharded (see shards.ts), each shard has its own tag (`{<KEY_PREFIX>:s1:<label>}`) and
+// so its own queue, counters, repeat memory and window accounts; what the one publisher writes (the
+// history, the publication fence) and the pub/sub channels stay under the unsharded tag.
 
 export interface Keys {
   /** The hash tag every key below starts with; also BullMQ's key prefix, so its queue shares the slot. */
@@ -53,8 +53,10 @@ export interface Keys {
   rateLimit: string;
 }
 
-export function keysFor(prefix: string): Keys {
-  const p = `{${prefix}:s1}`;
+/** The keys of the unsharded system, or of one shard of it when `shard` (its label) is given. */
+export function keysFor(prefix: string, shard?: string): Keys {
+  const main = `{${prefix}:s1}`;
+  const p = shard === undefined ? main : `{${prefix}:s1:${shard}}`;
   return {
     tag: p,
     accepted: `${p}:accepted`,
@@ -66,9 +68,10 @@ export function keysFor(prefix: string): Keys {
     jobsFolded: `${p}:jobs-folded`,
     unjobbed: `${p}:unjobbed`,
     closedUpto: `${p}:closed-upto`,
-    history: `${p}:history`,
-    channel: `${p}:windows`,
-    notices: `${p}:window-complete`,
+    history: `${main}:history`,
+    // Channels are not keys (a cluster broadcasts PUBLISH to every node): one for all shards.
+    channel: `${main}:windows`,
+    notices: `${main}:window-complete`,
     dedupe: (producer) => `${p}:dd:${producer}`,
     dedupePrefix: `${p}:dd:`,
     group: (groupId) => `${p}:group:${groupId}`,
@@ -76,6 +79,6 @@ export function keysFor(prefix: string): Keys {
     windowHosts: (start) => `${p}:win:${start}:hosts`,
     windowRejected: (start) => `${p}:win:${start}:rejected`,
     windowPrefix: `${p}:win:`,
-    rateLimit: `${p}:rl:`,
+    rateLimit: `${main}:rl:`,
   };
 }

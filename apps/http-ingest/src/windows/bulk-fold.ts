@@ -34,7 +34,17 @@ export class BulkFolder {
     const outcomes: FoldOutcome[] = ids.map(() => ({ kind: 'empty' }));
     const stored = await this.store.readGroups(ids);
     let groups: LoadedGroup[] = [];
+    // Two jobs may name one group (a sweep's job beside its replica's own, or a job added again when a
+    // transaction is retried after a failover): in one bulk it is folded once, by its first mention;
+    // fold.lua would otherwise add its samples twice and its batches once.
+    const seen = new Set<string>();
     for (let index = 0; index < ids.length; index += 1) {
+      const id = ids[index]!;
+      if (seen.has(id)) {
+        outcomes[index] = { kind: 'already-folded' };
+        continue;
+      }
+      seen.add(id);
       const list = stored[index]!;
       if (list.length < 2) continue; // gone (folded by another run of its job) or never had a new batch
       const batches = readStoredBatches(list.slice(1));
@@ -42,7 +52,7 @@ export class BulkFolder {
       let samples = 0;
       for (const s of samplesOf) samples += s.length;
       const admitWindow = Number(list[0]);
-      groups.push({ index, id: ids[index]!, admitWindow, target: admitWindow, samples, samplesOf });
+      groups.push({ index, id, admitWindow, target: admitWindow, samples, samplesOf });
     }
     while (groups.length > 0) {
       const reply = await this.store.foldScript(groups, this.sections(groups), now);

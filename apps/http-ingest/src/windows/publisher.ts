@@ -7,10 +7,19 @@
 // when they ask.
 import { windowStartFor } from '@ingestlab/aggregation';
 import type { Window } from '@ingestlab/metric-schema';
-import { closeAggregate, type WindowStore } from './window-store.js';
+import { type CloseOutcome, closeAggregate } from './window-store.js';
+
+/** What the publisher closes windows in: one WindowStore, or ShardedWindows over several. */
+export interface ClosingStore {
+  /** Start of the newest closed (published) window, or null. */
+  closedUpto(): Promise<number | null>;
+  close(start: number, maxWaitMs: number): Promise<CloseOutcome>;
+  /** Stores and announces a closed window; false when another replica published it first. */
+  store(window: Window): Promise<boolean>;
+}
 
 export interface PublisherOptions {
-  store: WindowStore;
+  store: ClosingStore;
   windowMs: number;
   /** After its end, a window waits at most this long for its folds; it is then published anyway. */
   maxWaitMs: number;
@@ -83,12 +92,13 @@ export class WindowPublisher {
           const { aggregate } = outcome;
           const publishedAt = Date.now();
           const window = closeAggregate(aggregate, { publishedAt, ...this.options.context() });
-          await store.store(window);
-          this.options.onPublished?.(window, {
-            complete: aggregate.complete,
-            late: aggregate.late,
-            delayMs: publishedAt - window.end,
-          });
+          if (await store.store(window)) {
+            this.options.onPublished?.(window, {
+              complete: aggregate.complete,
+              late: aggregate.late,
+              delayMs: publishedAt - window.end,
+            });
+          }
           this.next += windowMs;
         } else {
           this.next = Math.max(this.next, outcome.closedUpto) + windowMs;

@@ -5,7 +5,7 @@ import { type PartialWindow, WindowAggregate } from '@ingestlab/aggregation';
 import type { Window } from '@ingestlab/metric-schema';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import { CLOSE_LUA, FOLD_LUA } from './scripts.js';
+import { CLOSE_LUA, FOLD_LUA, PUBLISH_LUA } from './scripts.js';
 import { partialFromRedis } from './window-codec.js';
 
 /** Window aggregates nobody closed (all publishers down) vanish after an hour, or two windows if longer. */
@@ -65,9 +65,11 @@ export class WindowStore {
   ) {
     if (!('foldBulk' in redis)) redis.defineCommand('foldBulk', { lua: FOLD_LUA });
     if (!('closeWindow' in redis)) redis.defineCommand('closeWindow', { numberOfKeys: 4, lua: CLOSE_LUA });
+    if (!('publishWindow' in redis))
+      redis.defineCommand('publishWindow', { numberOfKeys: 2, lua: PUBLISH_LUA });
   }
 
-  private command(name: 'foldBulk' | 'closeWindow'): ScriptCommand {
+  private command(name: 'foldBulk' | 'closeWindow' | 'publishWindow'): ScriptCommand {
     return (this.redis as unknown as Record<string, ScriptCommand>)[name]!.bind(this.redis);
   }
 
@@ -114,8 +116,10 @@ export class WindowStore {
   /**
    * Takes a window's aggregate away for publication once it is complete (ended, and every batch
    * admitted while it was open folded) or has waited `maxWaitMs` after its end. `now` is for tests.
+   * With `keepSeconds` (a shard of a sharded system) the closed aggregate is kept that long instead,
+   * and returned again to any later caller, until `forget` deletes it.
    */
-  async close(start: number, maxWaitMs: number, now?: number): Promise<CloseOutcome> {
+  async close(start: number, maxWaitMs: number, now?: number, keepSeconds = 0): Promise<CloseOutcome> {
     const reply = (await this.command('closeWindow')(
       this.keys.closedUpto,
       this.keys.windowHash(start),
@@ -125,6 +129,7 @@ export class WindowStore {
       this.windowMs,
       maxWaitMs,
       now ?? '',
+      keepSeconds,
     )) as [number, ...unknown[]];
     if (reply[0] === 0) return { kind: 'closed-already', closedUpto: Number(reply[1]) };
     if (reply[0] === 1) {
@@ -159,8 +164,34 @@ export class WindowStore {
     return value === null ? null : Number(value);
   }
 
+  /** Deletes a kept closed aggregate (see close's keepSeconds) once its window is published. */
+  async forget(start: number): Promise<void> {
+    await this.redis.del(
+      this.keys.windowHash(start),
+      this.keys.windowHosts(start),
+      this.keys.windowRejected(start),
+    );
+  }
+
+  /**
+   * Publishes a window merged from shards unless one is published for its start already (the
+   * closed-upto of these keys is then the publication fence): history and announcement in one step.
+   * True when this call published it.
+   */
+  async publishOnce(window: Window): Promise<boolean> {
+    const reply = await this.command('publishWindow')(
+      this.keys.closedUpto,
+      this.keys.history,
+      window.start,
+      JSON.stringify(window),
+      this.historyWindows,
+      this.keys.channel,
+    );
+    return reply === 1;
+  }
+
   /** Stores a closed window in the bounded history and announces it to every replica, in one transaction. */
-  async store(window: Window): Promise<void> {
+  async store(window: Window): Promise<boolean> {
     const json = JSON.stringify(window);
     const results = await this.redis
       .multi()
@@ -170,6 +201,7 @@ export class WindowStore {
       .exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('history write discarded');
+    return true;
   }
 
   /** The newest `count` closed windows, oldest first. */

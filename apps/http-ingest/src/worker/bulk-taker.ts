@@ -7,6 +7,10 @@
 // replies, so fewer wake-ups per job is what makes bulks cheap. A full bulk is followed by the next
 // at once; once a look finds nothing, the taker waits for the next job blocking (BullMQ's marker), so
 // an idle worker costs nothing. Each job stays locked (BullMQ's lockDuration) until it is completed.
+// That blocking wait is bounded: on a Redis Cluster, after a master fails over, BullMQ's blocking
+// fetch can stay pending for good (seen: a shard's jobs waited over a minute while its worker sat in
+// it). After `blockLimitMs` the taker stops trusting it and looks at the wait list itself, every
+// `pollMs` while idle, until that fetch comes back (a job it brings joins the next bulk).
 import { Job, type Worker } from 'bullmq';
 
 export interface BulkTakerOptions {
@@ -18,6 +22,12 @@ export interface BulkTakerOptions {
   closing: () => boolean;
   /** A job folded but not completed (its lock was lost: it went back to the queue and runs again). */
   onCompleteError?: (job: Job, error: unknown) => void;
+  /** Longest wait for BullMQ's blocking fetch before looking at the wait list directly (ms). */
+  blockLimitMs: number;
+  /** While the blocking fetch has not come back, an idle taker looks at the wait list this often (ms). */
+  pollMs: number;
+  /** The blocking fetch outlasted `blockLimitMs` (the taker polls until it comes back). */
+  onBlockingStuck?: () => void;
 }
 
 interface Done<R> {
@@ -33,6 +43,10 @@ export class BulkTaker<T, R> {
   private lastWasFull = false;
   /** The last bulk's jobs, folded, to complete with the next take. */
   private done: Done<R>[] = [];
+  /** A blocking fetch that outlasted `blockLimitMs` and has not come back yet. */
+  private stuck: Promise<void> | null = null;
+  /** Jobs such a fetch brought back late: they join the next bulk. */
+  private early: Job<T, R>[] = [];
 
   constructor(
     private readonly worker: Worker<T, R>,
@@ -42,14 +56,23 @@ export class BulkTaker<T, R> {
   /** The next bulk (every job carrying its lock token); empty when nothing came. */
   async take(): Promise<Job<T, R>[]> {
     const { maxJobs, maxWaitMs, closing } = this.options;
-    const jobs: Job<T, R>[] = [];
-    if (this.idle && this.done.length === 0) {
-      const token = this.token();
-      const first = await this.worker.getNextJob(token, { block: true });
-      if (!first) return jobs;
-      jobs.push(first);
+    const jobs: Job<T, R>[] = this.early.splice(0);
+    let polling = false;
+    if (jobs.length > 0) {
+      if (this.idle) this.since = Date.now();
       this.idle = false;
-      this.since = Date.now();
+    } else if (this.idle && this.done.length === 0) {
+      const first = await this.firstJob();
+      if (first === 'look') {
+        // No blocking wait to trust: look at the wait list now, without waiting for company.
+        polling = true;
+        this.since = Date.now() - maxWaitMs;
+      } else {
+        if (!first) return jobs;
+        jobs.push(first);
+        this.idle = false;
+        this.since = Date.now();
+      }
     }
     const wait = this.since + maxWaitMs - Date.now();
     if (wait > 0 && !this.lastWasFull && !closing()) {
@@ -74,7 +97,37 @@ export class BulkTaker<T, R> {
     }
     this.idle = jobs.length === 0;
     this.lastWasFull = jobs.length === maxJobs;
+    if (polling && jobs.length === 0 && !closing()) {
+      await new Promise((resolve) => setTimeout(resolve, this.options.pollMs));
+    }
     return jobs;
+  }
+
+  /**
+   * The first job of a bulk, waited for blocking; 'look' when the blocking fetch cannot be trusted
+   * (it outlasted `blockLimitMs`, now or before, and has not come back).
+   */
+  private async firstJob(): Promise<Job<T, R> | undefined | 'look'> {
+    if (this.stuck !== null) return 'look';
+    const fetch = this.worker.getNextJob(this.token(), { block: true });
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'look'>((resolve) => {
+      timer = setTimeout(() => resolve('look'), this.options.blockLimitMs);
+    });
+    const first = await Promise.race([fetch, limit]);
+    clearTimeout(timer);
+    if (first !== 'look') return first;
+    this.options.onBlockingStuck?.();
+    this.stuck = fetch.then(
+      (job) => {
+        this.stuck = null;
+        if (job) this.early.push(job);
+      },
+      () => {
+        this.stuck = null;
+      },
+    );
+    return 'look';
   }
 
   /** The bulk was folded: its jobs are completed with the next take (or by `flush`). */
@@ -90,6 +143,8 @@ export class BulkTaker<T, R> {
   /** Completes what is folded and not completed yet, fetching nothing (the worker is closing). */
   async flush(): Promise<void> {
     await this.completeDone(false);
+    // Jobs a late fetch brought were not folded: they go back to the queue when their lock expires.
+    this.early = [];
   }
 
   private async completeDone(fetchNext: boolean): Promise<Job<T, R>[]> {

@@ -4,17 +4,23 @@
 // every job of the bulk is moved to completed, with the next bulk's fetch (or, when the bulk failed,
 // to failed, so BullMQ retries it with backoff). BullMQ's stalled-job checker runs here as in any worker, so the jobs of a worker
 // that died mid-bulk go back to the queue once their lock expires. Stateless: any number run,
-// anywhere; a job run again after a crash finds its group folded and counts nothing.
+// anywhere; a job run again after a crash finds its group folded and counts nothing. Sharded, a
+// worker runs one such loop per shard's queue, so each worker consumes every queue.
 import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Readiness } from '@ingestlab/metric-schema';
 import type { Config } from '../config.js';
 import type { FoldJobData } from '../queue/ingest-queue.js';
-import { createPatientRedis } from '../redis/connections.js';
-import { keysFor } from '../redis/keys.js';
+import { createPatientRedis, redisTarget } from '../redis/connections.js';
+import type { Keys } from '../redis/keys.js';
+import { shardKeys } from '../redis/shards.js';
 import { BulkFolder, type FoldOutcome } from '../windows/bulk-fold.js';
 import { WindowStore } from '../windows/window-store.js';
 import { BulkTaker } from './bulk-taker.js';
+
+/** BullMQ's drainDelay: an idle worker's blocking wait for a first job lasts at most this (s). */
+const DRAIN_DELAY_S = 1;
 
 /** What became of one job: its groups' outcomes together. */
 export interface JobOutcome {
@@ -39,7 +45,10 @@ export interface FoldCounts {
 }
 
 export interface FoldWorker {
+  /** The first shard's BullMQ worker (the only one when unsharded). */
   readonly worker: Worker<FoldJobData, JobOutcome>;
+  /** One BullMQ worker per shard's queue. */
+  readonly workers: readonly Worker<FoldJobData, JobOutcome>[];
   /** Jobs this worker finished (folded, already folded or empty). */
   processed(): number;
   readonly counts: FoldCounts;
@@ -49,11 +58,17 @@ export interface FoldWorker {
   close(): Promise<void>;
 }
 
+/**
+ * Folds every shard's queue. In cluster mode `config.redisShards` must be settled first
+ * (resolveShardCount).
+ */
 export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
-  const keys = keysFor(config.keyPrefix);
+  if (config.redisShards < 1)
+    throw new Error('startFoldWorker: settle REDIS_SHARDS first (resolveShardCount)');
+  const sharded = config.redisClusterNodes !== null || config.redisShards > 1;
+  const shards = shardKeys(config.keyPrefix, config.redisShards, sharded);
   // A connection for folds that waits out a Redis restart (BullMQ has its own two, below).
-  const foldRedis = createPatientRedis(config.redisUrl, 'ingestlab-fold');
-  const folder = new BulkFolder(new WindowStore(foldRedis, keys, config.windowMs, config.historyWindows));
+  const foldRedis = createPatientRedis(redisTarget(config), 'ingestlab-fold');
   const counts: FoldCounts = {
     jobs: { folded: 0, 'already-folded': 0, empty: 0 },
     bulks: 0,
@@ -63,7 +78,47 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
   };
   // BullMQ's connection for its scripts (it makes its own blocking one from it). A bulk's fetches and
   // completions are issued together and go out in one write.
-  const client = createPatientRedis(config.redisUrl, 'ingestlab-worker', { autoPipelining: true });
+  const client = createPatientRedis(redisTarget(config), 'ingestlab-worker', { autoPipelining: true });
+  const state = { closing: false };
+  const loops = shards.map((keys) =>
+    startShardLoop(config, logger, keys, { foldRedis, client, counts, state }),
+  );
+
+  return {
+    worker: loops[0]!.worker,
+    workers: loops.map((l) => l.worker),
+    processed: () => counts.jobs.folded + counts.jobs['already-folded'] + counts.jobs.empty,
+    counts,
+    readiness: () =>
+      foldRedis.status === 'ready'
+        ? { status: 'ready' }
+        : { status: 'not ready', reason: `redis unreachable (connection ${foldRedis.status})` },
+    async close() {
+      // The bulk in hand is folded and completed first; then BullMQ closes its connections.
+      state.closing = true;
+      await Promise.all(loops.map((l) => l.done));
+      await Promise.all(loops.map((l) => l.worker.close()));
+      client.disconnect();
+      foldRedis.disconnect();
+    },
+  };
+}
+
+interface ShardLoopShared {
+  foldRedis: Redis;
+  client: Redis;
+  counts: FoldCounts;
+  state: { closing: boolean };
+}
+
+/** One shard's queue: its BullMQ worker and the loop taking and folding its bulks. */
+function startShardLoop(
+  config: Config,
+  logger: Logger,
+  keys: Keys,
+  { foldRedis, client, counts, state }: ShardLoopShared,
+): { worker: Worker<FoldJobData, JobOutcome>; done: Promise<void> } {
+  const folder = new BulkFolder(new WindowStore(foldRedis, keys, config.windowMs, config.historyWindows));
   const worker = new Worker<FoldJobData, JobOutcome>(config.queueName, null, {
     connection: client,
     prefix: keys.tag,
@@ -72,18 +127,25 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
     stalledInterval: 5_000,
     maxStalledCount: 10,
     // Block at most this long (seconds) for a first job, so a closing worker is not held up.
-    drainDelay: 1,
+    drainDelay: DRAIN_DELAY_S,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-  let closing = false;
   const taker = new BulkTaker<FoldJobData, JobOutcome>(worker, {
     maxJobs: config.foldBulkJobs,
     maxWaitMs: config.foldBulkWaitMs,
-    closing: () => closing,
+    closing: () => state.closing,
     // Its lock expired (this worker stalled) and the job went back to the queue: run again, it finds
     // its group folded. Nothing is counted twice either way.
     onCompleteError: (job, error) =>
       logger.warn({ job: job.id, err: error }, 'could not complete a folded job'),
+    // BullMQ blocks DRAIN_DELAY_S, and gives up on its blocking connection a second later.
+    blockLimitMs: DRAIN_DELAY_S * 1000 + 4000,
+    pollMs: 200,
+    onBlockingStuck: () =>
+      logger.warn(
+        { queue: keys.tag },
+        "BullMQ's blocking fetch did not come back; looking at the wait list every 200 ms until it does",
+      ),
   });
 
   async function foldOne(): Promise<void> {
@@ -110,9 +172,9 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
     taker.complete(jobs, outcomes);
   }
 
-  const loop = (async () => {
+  const done = (async () => {
     await worker.startStalledCheckTimer();
-    while (!closing) {
+    while (!state.closing) {
       try {
         await foldOne();
       } catch (error) {
@@ -124,23 +186,7 @@ export function startFoldWorker(config: Config, logger: Logger): FoldWorker {
     await taker.flush().catch((error) => logger.warn({ err: error }, 'could not complete the last bulk'));
   })();
 
-  return {
-    worker,
-    processed: () => counts.jobs.folded + counts.jobs['already-folded'] + counts.jobs.empty,
-    counts,
-    readiness: () =>
-      foldRedis.status === 'ready'
-        ? { status: 'ready' }
-        : { status: 'not ready', reason: `redis unreachable (connection ${foldRedis.status})` },
-    async close() {
-      // The bulk in hand is folded and completed first; then BullMQ closes its connections.
-      closing = true;
-      await loop;
-      await worker.close();
-      client.disconnect();
-      foldRedis.disconnect();
-    },
-  };
+  return { worker, done };
 }
 
 /** Folds every group of `jobs` in one bulk and sums the outcomes per job. */
