@@ -30,6 +30,16 @@ const SYSTEM2_CONTRACT = ['HOST', 'WS_PORT', 'INGEST_TOKEN'];
 const FRONT_DOORS = ['nginx', 'nginx-scale'];
 /** The `scale` profile: System 2 as shards, their merger and their front door. */
 const SCALE_SHARDS = ['ws-shard-1', 'ws-shard-2', 'ws-shard-3'];
+/** ...and System 1 on a Redis Cluster: six cluster-mode nodes (3 masters, a replica each), made one. */
+const CLUSTER_NODES = [
+  'redis-node-1',
+  'redis-node-2',
+  'redis-node-3',
+  'redis-node-4',
+  'redis-node-5',
+  'redis-node-6',
+];
+const CLUSTER_SYSTEM1 = ['http-ingest-cluster', 'http-worker-cluster'];
 const EXPECTED_SERVICES = [
   'redis',
   'http-ingest',
@@ -401,10 +411,65 @@ export async function verifyCompose(options = {}) {
 
   if (problems.length === 0) checkFrontRendering(template, frontEnv, options.nginx, problem);
   const scaleEnv = await checkScaleProfile(services, template, problem);
+  await checkClusterProfile(services, problem);
   if (problems.length === 0 && scaleEnv) checkFrontRendering(template, scaleEnv, options.nginx, problem);
   await checkLoadCommands(services, problem);
   checkArtillery(services, problem);
   return problems;
+}
+
+/**
+ * The `scale` profile's System 1 on a Redis Cluster: six cluster-mode Redis nodes, an init service
+ * that makes them one cluster of three masters with a replica each, and a System 1 ingest and
+ * worker that start once it has, set only what System 1 reads, and name the cluster's nodes; the
+ * profile's front door sends /s1/ to that ingest.
+ * @param {Record<string, any>} services
+ * @param {(text: string) => void} problem
+ */
+async function checkClusterProfile(services, problem) {
+  for (const name of [...CLUSTER_NODES, 'redis-cluster-init', ...CLUSTER_SYSTEM1]) {
+    if (!services[name]) {
+      problem(`service ${name} is missing (the "scale" profile: System 1 on a Redis Cluster)`);
+      return;
+    }
+    if (!(services[name].profiles ?? []).includes('scale')) problem(`${name} belongs in the "scale" profile`);
+  }
+  for (const name of CLUSTER_NODES) {
+    const command = (services[name].command ?? []).map(String);
+    const flag = command.indexOf('--cluster-enabled');
+    if (flag < 0 || command[flag + 1] !== 'yes')
+      problem(`${name} must run redis-server --cluster-enabled yes`);
+    if (!command.includes('noeviction')) problem(`${name} must refuse writes when full (noeviction)`);
+  }
+  const init = services['redis-cluster-init'];
+  const initCommand = (init.command ?? []).join(' ');
+  if (!/--cluster-replicas 1/.test(initCommand) || !/--cluster create/.test(initCommand))
+    problem('redis-cluster-init must create the cluster with --cluster-replicas 1');
+  for (const node of CLUSTER_NODES)
+    if (init.depends_on?.[node]?.condition !== 'service_healthy')
+      problem(`redis-cluster-init must depend on ${node} with condition: service_healthy`);
+  const s1Read = envNamesAskedBy(await appConfigLoader('http-ingest'));
+  for (const name of CLUSTER_SYSTEM1) {
+    const env = envOf(services[name]);
+    if (env.HOST !== '0.0.0.0') problem(`${name} must bind HOST=0.0.0.0 inside its container`);
+    for (const key of Object.keys(env))
+      if (!s1Read.has(key)) problem(`${name} sets ${key}, which System 1's loadConfig never reads`);
+    const nodes = (env.REDIS_CLUSTER_NODES ?? '').split(',').map((node) => node.split(':')[0]);
+    if (nodes.length === 0 || nodes.some((node) => !CLUSTER_NODES.includes(node)))
+      problem(`${name}: REDIS_CLUSTER_NODES must name the cluster's nodes, got "${env.REDIS_CLUSTER_NODES}"`);
+    if (services[name].depends_on?.['redis-cluster-init']?.condition !== 'service_completed_successfully')
+      problem(`${name} must depend on redis-cluster-init with condition: service_completed_successfully`);
+  }
+  const workerCommand = (services['http-worker-cluster'].command ?? []).join(' ');
+  const plainWorker = (services['http-worker']?.command ?? []).join(' ');
+  if (workerCommand !== plainWorker)
+    problem(`http-worker-cluster runs "${workerCommand}", http-worker runs "${plainWorker}"`);
+  const front = envOf(services['nginx-scale']);
+  const ingestPort = envOf(services['http-ingest-cluster']).HTTP_PORT;
+  if (!new RegExp(`^server http-ingest-cluster:${ingestPort} `).test(front.FRONT_S1_SERVERS ?? ''))
+    problem('nginx-scale: FRONT_S1_SERVERS must point at http-ingest-cluster:HTTP_PORT');
+  if (services['nginx-scale'].depends_on?.['http-ingest-cluster']?.condition !== 'service_healthy')
+    problem('nginx-scale must depend on http-ingest-cluster with condition: service_healthy');
 }
 
 /**

@@ -59,6 +59,21 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('finds a scale profile whose System 1 misses its Redis Cluster', async () => {
+    const front = await problemsWith(
+      'FRONT_S1_SERVERS: "server http-ingest-cluster:3001',
+      'FRONT_S1_SERVERS: "server http-ingest:3001',
+    );
+    expect(front.join('\n')).toContain('nginx-scale: FRONT_S1_SERVERS must point at http-ingest-cluster');
+    const nodes = await problemsWith(
+      'REDIS_CLUSTER_NODES: redis-node-1:6379,redis-node-2:6379,redis-node-3:6379\n    expose: ["3001"',
+      'REDIS_CLUSTER_NODES: redis:6379\n    expose: ["3001"',
+    );
+    expect(nodes.join('\n')).toContain('http-ingest-cluster: REDIS_CLUSTER_NODES must name the cluster');
+    const init = await problemsWith('--cluster-replicas 1', '--cluster-replicas 0');
+    expect(init.join('\n')).toContain('redis-cluster-init must create the cluster with --cluster-replicas 1');
+  });
+
   it('finds a producer flag or value the producers CLI refuses', async () => {
     const problems = await problemsWith('--batch ' + v('LOAD_BATCH:-10'), '--batch ' + v('LOAD_BATCH:-5000'));
     expect(problems.join('\n')).toMatch(/load-http: ingestlab-produce refuses .*--batch 5000/);
