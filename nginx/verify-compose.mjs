@@ -454,7 +454,10 @@ async function checkClusterProfile(services, problem) {
     if (env.HOST !== '0.0.0.0') problem(`${name} must bind HOST=0.0.0.0 inside its container`);
     for (const key of Object.keys(env))
       if (!s1Read.has(key)) problem(`${name} sets ${key}, which System 1's loadConfig never reads`);
-    const nodes = (env.REDIS_CLUSTER_NODES ?? '').split(',').map((node) => node.split(':')[0]);
+    /** @type {string[]} */
+    const nodes = String(env.REDIS_CLUSTER_NODES ?? '')
+      .split(',')
+      .map((/** @type {string} */ node) => node.split(':')[0] ?? '');
     if (nodes.length === 0 || nodes.some((node) => !CLUSTER_NODES.includes(node)))
       problem(`${name}: REDIS_CLUSTER_NODES must name the cluster's nodes, got "${env.REDIS_CLUSTER_NODES}"`);
     if (services[name].depends_on?.['redis-cluster-init']?.condition !== 'service_completed_successfully')
