@@ -411,7 +411,7 @@ export async function verifyCompose(options = {}) {
 
   if (problems.length === 0) checkFrontRendering(template, frontEnv, options.nginx, problem);
   const scaleEnv = await checkScaleProfile(services, template, problem);
-  await checkClusterProfile(services, problem);
+  checkClusterProfile(services, s1Read, problem);
   if (problems.length === 0 && scaleEnv) checkFrontRendering(template, scaleEnv, options.nginx, problem);
   await checkLoadCommands(services, problem);
   checkArtillery(services, problem);
@@ -424,9 +424,10 @@ export async function verifyCompose(options = {}) {
  * worker that start once it has, set only what System 1 reads, and name the cluster's nodes; the
  * profile's front door sends /s1/ to that ingest.
  * @param {Record<string, any>} services
+ * @param {Set<string> | null} s1Read the settings System 1's loadConfig reads (null: not loaded)
  * @param {(text: string) => void} problem
  */
-async function checkClusterProfile(services, problem) {
+function checkClusterProfile(services, s1Read, problem) {
   for (const name of [...CLUSTER_NODES, 'redis-cluster-init', ...CLUSTER_SYSTEM1]) {
     if (!services[name]) {
       problem(`service ${name} is missing (the "scale" profile: System 1 on a Redis Cluster)`);
@@ -448,12 +449,12 @@ async function checkClusterProfile(services, problem) {
   for (const node of CLUSTER_NODES)
     if (init.depends_on?.[node]?.condition !== 'service_healthy')
       problem(`redis-cluster-init must depend on ${node} with condition: service_healthy`);
-  const s1Read = envNamesAskedBy(await appConfigLoader('http-ingest'));
   for (const name of CLUSTER_SYSTEM1) {
     const env = envOf(services[name]);
     if (env.HOST !== '0.0.0.0') problem(`${name} must bind HOST=0.0.0.0 inside its container`);
-    for (const key of Object.keys(env))
-      if (!s1Read.has(key)) problem(`${name} sets ${key}, which System 1's loadConfig never reads`);
+    if (s1Read)
+      for (const key of Object.keys(env))
+        if (!s1Read.has(key)) problem(`${name} sets ${key}, which System 1's loadConfig never reads`);
     /** @type {string[]} */
     const nodes = String(env.REDIS_CLUSTER_NODES ?? '')
       .split(',')

@@ -1,20 +1,10 @@
-// The serving core against a small system of its own (a real LiveHub, windows in an array): the
-// answers both apps inherit, the error codes, the shared metric families, and the order of close.
-import type { HistoryRange, Readiness, Stats, Window } from '@ingestlab/metric-schema';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createLiveHub,
-  loadSharedConfig,
-  type ServedSystem,
-  ServingMetrics,
-  serving,
-  sharedCounters,
-} from '../src/index.js';
+import { createLiveHub, loadSharedConfig, type ServedSystem, ServingMetrics, serving } from '../src/index.js';
+import { idleSystem } from './support/idle-system.js';
 
 function system(overrides: Partial<ServedSystem> = {}) {
   const config = loadSharedConfig({});
-  const counts = sharedCounters();
   const order: string[] = [];
   const hub = createLiveHub('ws-memory', config, () => []);
   const closeHub = hub.close.bind(hub);
@@ -22,28 +12,13 @@ function system(overrides: Partial<ServedSystem> = {}) {
     order.push('hub closed');
     await closeHub();
   };
-  const served: ServedSystem = {
-    name: 'ws-memory',
-    windowMs: 1000,
+  const { system: served, counts } = idleSystem(config, {
     hub,
-    stats: (): Stats => ({
-      system: 'ws-memory',
-      accepted: counts.acceptedSamples,
-      aggregated: counts.acceptedSamples,
-      rejected: 0,
-      duplicates: 0,
-      producers: 0,
-      queueDepth: 0,
-      uptimeMs: 1,
-    }),
-    readiness: (): Readiness => ({ status: 'ready' }),
-    history: (_range: HistoryRange): Window[] => [],
-    counters: () => counts,
     drain: async () => {
       order.push('drained');
     },
     ...overrides,
-  };
+  });
   return { served, config, counts, order };
 }
 

@@ -6,14 +6,17 @@ import {
   createLiveHub,
   loadSharedConfig,
   type ServedSystem,
+  type SharedConfig,
   ServingMetrics,
   serving,
   sharedCounters,
 } from '../../src/index.js';
 
-/** Fastify with the serving core around an empty System 2, configured from `env`; not yet ready. */
-export async function idleServedApp(env: Record<string, string>): Promise<FastifyInstance> {
-  const config = loadSharedConfig(env);
+/** A served System 2 that holds no windows; its /stats counts what `counts` was told. */
+export function idleSystem(
+  config: SharedConfig,
+  overrides: Partial<ServedSystem> = {},
+): { system: ServedSystem; counts: ReturnType<typeof sharedCounters> } {
   const counts = sharedCounters();
   const system: ServedSystem = {
     name: 'ws-memory',
@@ -21,8 +24,8 @@ export async function idleServedApp(env: Record<string, string>): Promise<Fastif
     hub: createLiveHub('ws-memory', config, () => []),
     stats: (): Stats => ({
       system: 'ws-memory',
-      accepted: 0,
-      aggregated: 0,
+      accepted: counts.acceptedSamples,
+      aggregated: counts.acceptedSamples,
       rejected: 0,
       duplicates: 0,
       producers: 0,
@@ -32,7 +35,15 @@ export async function idleServedApp(env: Record<string, string>): Promise<Fastif
     readiness: (): Readiness => ({ status: 'ready' }),
     history: () => [],
     counters: () => counts,
+    ...overrides,
   };
+  return { system, counts };
+}
+
+/** Fastify with the serving core around an empty System 2, configured from `env`; not yet ready. */
+export async function idleServedApp(env: Record<string, string>): Promise<FastifyInstance> {
+  const config = loadSharedConfig(env);
+  const { system } = idleSystem(config);
   const app = Fastify();
   await app.register(serving, {
     system,
